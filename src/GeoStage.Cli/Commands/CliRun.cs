@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Text.Json;
+using GeoStage.Core.State;
+using GeoStage.Core.Validation;
+using GeoStage.Local;
+using GeoStage.Local.Processes;
+
+namespace GeoStage.Cli.Commands;
+
+/// <summary>What every command shares: the store, the backend, root checks, and turning failures into
+/// one-line errors with a named exit code.</summary>
+internal sealed class CliRun
+{
+    private CliRun(ParseResult parse)
+    {
+        Parse = parse;
+        Store = StateStore.FromEnvironment();
+        Backend = new LocalBackend(Store, TimeProvider.System);
+    }
+
+    public ParseResult Parse { get; }
+    public StateStore Store { get; }
+    public LocalBackend Backend { get; }
+
+    public static void Register(Command command, Func<CliRun, CancellationToken, Task<int>> action, bool needsRoot = true) =>
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var run = new CliRun(parse);
+            var verbose = parse.GetValue(CommonOptions.Verbose);
+            try
+            {
+                if (needsRoot && !LocalHost.IsRoot)
+                {
+                    return Fail(ExitCodes.NotRoot, $"geostage {command.Name} needs root: it manages network namespaces; run it with sudo");
+                }
+
+                return await action(run, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SpecException e)
+            {
+                foreach (var error in e.Errors)
+                {
+                    Console.Error.WriteLine(error);
+                }
+
+                if (e.Errors.Count == 0)
+                {
+                    Console.Error.WriteLine(e.Message);
+                }
+
+                Console.Error.WriteLine($"error: the topology file has {Plural(e.Errors.Count, "error")}; nothing was changed");
+                return ExitCodes.InvalidSpec;
+            }
+            catch (EnvironmentConflictException e)
+            {
+                return Fail(ExitCodes.Conflict, e.Message);
+            }
+            catch (NotFoundException e)
+            {
+                return Fail(ExitCodes.NotFound, e.Message);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return Fail(ExitCodes.Cancelled, "cancelled; what was begun has been rolled back");
+            }
+            catch (Exception e) when (e is ToolException or TimeoutException or IOException or InvalidOperationException or AggregateException or JsonException)
+            {
+                return Fail(ExitCodes.Failed, verbose ? e.ToString() : e.Message);
+            }
+        });
+
+    public static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return code;
+    }
+
+    public static string Plural(int count, string noun) =>
+        count == 1 ? $"1 {noun}" : $"{count} {noun}{(noun.EndsWith('s') ? "es" : "s")}";
+
+    /// <summary>The environment named, or the only one there is.</summary>
+    public EnvironmentState ResolveEnvironment(string? name)
+    {
+        if (name is not null)
+        {
+            return Store.Load(name) ?? throw new NotFoundException($"no environment named '{name}'; 'geostage list' shows those that exist");
+        }
+
+        var all = Store.List();
+        return all.Count switch
+        {
+            0 => throw new NotFoundException("no environment is up; start one with 'geostage up FILE'"),
+            1 => Store.Load(all[0]) ?? throw new NotFoundException($"environment '{all[0]}' vanished while reading it"),
+            _ => throw new NotFoundException($"{all.Count} environments exist ({string.Join(", ", all)}); pick one with --name"),
+        };
+    }
+
+    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, StateJson.Options));
+}
+
+internal sealed class NotFoundException : InvalidOperationException
+{
+    public NotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    public NotFoundException()
+    {
+    }
+
+    public NotFoundException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}

@@ -1,0 +1,28 @@
+namespace GeoStage.Cli;
+
+/// <summary>What the CLI's exit status means; scripts can rely on these.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>Something failed while running; the message says what.</summary>
+    public const int Failed = 1;
+
+    /// <summary>The topology file is invalid; nothing was changed.</summary>
+    public const int InvalidSpec = 2;
+
+    /// <summary>Refused before changing anything: already up, name taken, tool missing.</summary>
+    public const int Conflict = 3;
+
+    /// <summary>No such environment or node.</summary>
+    public const int NotFound = 4;
+
+    /// <summary>Needs root.</summary>
+    public const int NotRoot = 5;
+
+    /// <summary>Up, but not every pair of nodes reaches the other (reach).</summary>
+    public const int Unreachable = 6;
+
+    /// <summary>Cancelled (Ctrl+C); what was begun was rolled back.</summary>
+    public const int Cancelled = 130;
+}

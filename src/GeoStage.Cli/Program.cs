@@ -1,0 +1,14 @@
+using System.CommandLine;
+using GeoStage.Cli.Commands;
+
+var root = new RootCommand("GeoStage builds and operates staging environments of separated sites joined by a site-to-site VPN.")
+{
+    CommonOptions.Verbose,
+};
+root.Subcommands.Add(UpCommand.Create());
+root.Subcommands.Add(DownCommand.Create());
+root.Subcommands.Add(ReachCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(ListCommand.Create());
+root.Subcommands.Add(ExecCommand.Create());
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,83 @@
+using GeoStage.Core.Backends;
+using GeoStage.Core.State;
+using GeoStage.Local.Namespaces;
+using Spectre.Console;
+
+namespace GeoStage.Cli.Rendering;
+
+/// <summary>The shape of <c>status --output json</c>, documented in docs/cli.md.</summary>
+internal sealed record StatusDocument(
+    string Environment,
+    string Phase,
+    string? SpecFile,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ReadyAt,
+    string Wan,
+    string Overlay,
+    IReadOnlyList<SiteStatus> Sites,
+    IReadOnlyList<NodeStatus> Nodes);
+
+internal sealed record SiteStatus(string Name, string Cidr, string? Location, string RouterNamespace, string WanAddress, string Gateway, string State, IReadOnlyList<TunnelView> Tunnels);
+
+internal sealed record TunnelView(string Peer, string Interface, string Backend, int? Pid, string State);
+
+internal sealed record NodeStatus(string Name, string Site, string Namespace, string Address, IReadOnlyDictionary<string, string> Labels, string State);
+
+internal static class StatusView
+{
+    public static StatusDocument Build(EnvironmentState state, ActualState actual)
+    {
+        var model = state.Model;
+        string Presence(string ns) => actual.Namespaces.GetValueOrDefault(ns) ? "up" : "missing";
+
+        var sites = model.Sites.Select(site =>
+        {
+            var ns = LocalNames.Router(model.Name, site.Name);
+            var tunnels = actual.Tunnels.Where(t => t.Site == site.Name)
+                .Select(t => new TunnelView(t.Peer, t.Interface, t.Backend, t.Pid, t.Up ? "up" : t.ProcessAlive ? "down" : "dead"))
+                .ToList();
+            return new SiteStatus(site.Name, site.Cidr.ToString(), site.Location, ns, site.RouterWan.ToString(), site.Gateway.ToString(), Presence(ns), tunnels);
+        }).ToList();
+        var nodes = model.Nodes.Select(node =>
+        {
+            var ns = LocalNames.Node(model.Name, node.Name);
+            return new NodeStatus(node.Name, node.Site, ns, node.Address.ToString(), node.Labels, Presence(ns));
+        }).ToList();
+        return new StatusDocument(
+            model.Name,
+            state.Phase.ToString().ToLowerInvariant(),
+            state.SpecFile,
+            state.CreatedAt,
+            state.ReadyAt,
+            model.Wan.ToString(),
+            $"{model.Overlay.Backend.ToString().ToLowerInvariant()} {model.Overlay.Topology.ToString().ToLowerInvariant()}",
+            sites,
+            nodes);
+    }
+
+    public static void Print(StatusDocument status)
+    {
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(status.Environment)}[/]: {status.Phase}, WAN {status.Wan}, overlay {status.Overlay}, up since {status.ReadyAt:u}");
+        var sites = new Table().Border(TableBorder.Rounded).Title("sites");
+        sites.AddColumns("site", "cidr", "router namespace", "wan", "tunnels (peer interface state)");
+
+        foreach (var site in status.Sites)
+        {
+            var tunnels = string.Join("\n", site.Tunnels.Select(t => $"{Markup.Escape(t.Peer)} {Markup.Escape(t.Interface)} {Colour(t.State)} [grey]pid {t.Pid}[/]"));
+            sites.AddRow(Markup.Escape(site.Name), site.Cidr, $"{Markup.Escape(site.RouterNamespace)} {Colour(site.State)}", site.WanAddress, tunnels);
+        }
+
+        AnsiConsole.Write(sites);
+        var nodes = new Table().Border(TableBorder.Rounded).Title("nodes");
+        nodes.AddColumns("node", "site", "namespace", "address", "state");
+
+        foreach (var node in status.Nodes)
+        {
+            nodes.AddRow(Markup.Escape(node.Name), Markup.Escape(node.Site), Markup.Escape(node.Namespace), node.Address, Colour(node.State));
+        }
+
+        AnsiConsole.Write(nodes);
+    }
+
+    private static string Colour(string state) => state == "up" ? "[green]up[/]" : $"[red]{Markup.Escape(state)}[/]";
+}

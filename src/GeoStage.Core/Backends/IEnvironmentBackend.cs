@@ -1,0 +1,53 @@
+using GeoStage.Core.Model;
+using GeoStage.Core.State;
+
+namespace GeoStage.Core.Backends;
+
+/// <summary>One step of bringing an environment up, reported as it happens.</summary>
+public sealed record UpProgress(string Step, string Detail, TimeSpan Elapsed);
+
+public sealed record UpOptions
+{
+    public string? SpecFile { get; init; }
+
+    /// <summary>How long to wait for every pair to become reachable through the overlay.</summary>
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Measure the matrix before the overlay starts, to show the sites' isolation.</summary>
+    public bool MeasureBefore { get; init; } = true;
+}
+
+/// <summary>The outcome of a successful up: the state, and the matrix before and after the overlay.</summary>
+public sealed record UpResult(EnvironmentState State, Reachability? Before, Reachability After, TimeSpan Elapsed);
+
+/// <summary>What a backend reports of an environment as it actually is, not as it was planned.</summary>
+public sealed record ActualState(
+    IReadOnlyDictionary<string, bool> Namespaces,
+    IReadOnlyList<TunnelStatus> Tunnels);
+
+public sealed record TunnelStatus(
+    string Site,
+    string Peer,
+    string Interface,
+    string Backend,
+    int? Pid,
+    bool ProcessAlive,
+    bool Up);
+
+/// <summary>The narrow seam between the CLI (later the control daemon) and a place environments run.</summary>
+public interface IEnvironmentBackend
+{
+    /// <summary>
+    /// Creates the environment and waits until every node reaches every other; on failure or
+    /// cancellation removes what it created and rethrows.
+    /// </summary>
+    Task<UpResult> UpAsync(EnvironmentModel model, UpOptions options, IProgress<UpProgress> progress, CancellationToken cancellationToken);
+
+    /// <summary>Removes everything <paramref name="state"/> records; safe to call again.</summary>
+    Task DownAsync(EnvironmentState state, CancellationToken cancellationToken);
+
+    Task<ActualState> ReadAsync(EnvironmentState state, CancellationToken cancellationToken);
+
+    /// <summary>Probes every ordered pair of nodes now; with <paramref name="overlay"/> false, the overlay is held down meanwhile.</summary>
+    Task<Reachability> MeasureAsync(EnvironmentState state, bool overlay, CancellationToken cancellationToken);
+}

@@ -1,0 +1,146 @@
+using System.Text.Json;
+
+namespace GeoStage.Core.State;
+
+/// <summary>
+/// Environments' state under one root directory (<c>/var/lib/geostage</c> unless <c>GEOSTAGE_STATE_DIR</c>
+/// says otherwise): <c>ROOT/NAME/state.json</c>, written atomically, directories 0700 and files 0600
+/// because they hold private keys.
+/// Concurrency: writers of one environment are serialised by <see cref="Lock"/>, which holds an exclusive
+/// file lock that the kernel drops if the process dies.
+/// </summary>
+public sealed class StateStore
+{
+    public const string DefaultRoot = "/var/lib/geostage";
+    private const string StateFileName = "state.json";
+
+    public StateStore(string root)
+    {
+        Root = root;
+    }
+
+    public string Root { get; }
+
+    public static StateStore FromEnvironment() =>
+        new(Environment.GetEnvironmentVariable("GEOSTAGE_STATE_DIR") is { Length: > 0 } dir ? dir : DefaultRoot);
+
+    public string DirectoryOf(string name) => Path.Combine(Root, name);
+
+    public EnvironmentState? Load(string name)
+    {
+        var file = Path.Combine(DirectoryOf(name), StateFileName);
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<EnvironmentState>(File.ReadAllText(file), StateJson.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidOperationException($"{file} is not a readable GeoStage state file ({e.Message}); remove the environment's namespaces by hand or restore the file", e);
+        }
+    }
+
+    /// <summary>Names of every environment with a state file, sorted.</summary>
+    public IReadOnlyList<string> List()
+    {
+        if (!Directory.Exists(Root))
+        {
+            return [];
+        }
+
+        return [.. Directory.EnumerateDirectories(Root)
+            .Where(d => File.Exists(Path.Combine(d, StateFileName)))
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Order(StringComparer.Ordinal)];
+    }
+
+    public void Save(EnvironmentState state)
+    {
+        var dir = EnsureDirectory(state.Name);
+        var file = Path.Combine(dir, StateFileName);
+        var temp = file + ".tmp";
+        using (var stream = new FileStream(temp, new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        {
+            JsonSerializer.Serialize(stream, state, StateJson.Options);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, file, overwrite: true);
+    }
+
+    /// <summary>Removes the environment's directory and everything in it (keys, configs, logs).</summary>
+    public void Delete(string name)
+    {
+        var dir = DirectoryOf(name);
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    public string EnsureDirectory(string name, params string[] parts)
+    {
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        if (!Directory.Exists(Root))
+        {
+            Directory.CreateDirectory(Root, Private);
+        }
+
+        var dir = DirectoryOf(name);
+        Directory.CreateDirectory(dir, Private);
+        foreach (var part in parts)
+        {
+            dir = Path.Combine(dir, part);
+            Directory.CreateDirectory(dir, Private);
+        }
+
+        return dir;
+    }
+
+    /// <summary>
+    /// Takes the environment's lock, or returns null when another GeoStage process holds it. Releasing a
+    /// lock of an environment that has no state (a refused up, a down of nothing) leaves no directory behind.
+    /// </summary>
+    public IDisposable? Lock(string name)
+    {
+        var dir = EnsureDirectory(name);
+        try
+        {
+            var stream = new FileStream(Path.Combine(dir, "lock"), new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+            return new Held(this, name, stream);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private sealed class Held(StateStore store, string name, FileStream stream) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (!File.Exists(Path.Combine(store.DirectoryOf(name), StateFileName)))
+            {
+                store.Delete(name);
+            }
+
+            stream.Dispose();
+        }
+    }
+}

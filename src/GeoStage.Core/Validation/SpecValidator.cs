@@ -1,0 +1,145 @@
+using System.Net;
+using GeoStage.Core.Model;
+using GeoStage.Core.Specs;
+
+namespace GeoStage.Core.Validation;
+
+/// <summary>
+/// Turns a spec into a model, collecting every error (with file, line and column) before anything is
+/// touched. Values the reader already reported as missing are empty here and are skipped, not re-reported.
+/// </summary>
+public sealed partial class SpecValidator
+{
+    public const int DefaultPort = 1194;
+
+    private static readonly (IPNetwork Network, string Why)[] s_reserved =
+    [
+        (IPNetwork.Parse("0.0.0.0/8"), "'this network' (0.0.0.0/8)"),
+        (IPNetwork.Parse("127.0.0.0/8"), "loopback (127.0.0.0/8)"),
+        (IPNetwork.Parse("169.254.0.0/16"), "link-local (169.254.0.0/16)"),
+        (IPNetwork.Parse("224.0.0.0/4"), "multicast (224.0.0.0/4)"),
+        (IPNetwork.Parse("240.0.0.0/4"), "reserved (240.0.0.0/4)"),
+    ];
+
+    private readonly SourceMap _map;
+    private readonly IReadOnlyList<HostNetwork> _hostNetworks;
+    private readonly List<SpecError> _errors;
+
+    private SpecValidator(SpecDocument document, IReadOnlyList<HostNetwork> hostNetworks)
+    {
+        _map = document.Map;
+        _hostNetworks = hostNetworks;
+        _errors = [.. document.Errors];
+    }
+
+    /// <summary>Reads and validates a topology file; throws <see cref="SpecException"/> with every error found.</summary>
+    public static EnvironmentModel LoadFile(string path, IHostNetworks hostNetworks)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SpecException([new SpecError(path, 1, 1, "", $"cannot read the file: {e.Message}")]);
+        }
+
+        return Load(text, path, hostNetworks.Read());
+    }
+
+    public static EnvironmentModel Load(string text, string file, IReadOnlyList<HostNetwork> hostNetworks) =>
+        Validate(SpecReader.Read(text, file), hostNetworks);
+
+    public static EnvironmentModel Validate(SpecDocument document, IReadOnlyList<HostNetwork> hostNetworks)
+    {
+        var validator = new SpecValidator(document, hostNetworks);
+        var model = document.Spec is null ? null : validator.Build(document.Spec);
+        if (validator._errors.Count > 0 || model is null)
+        {
+            var sorted = validator._errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
+            throw new SpecException(sorted);
+        }
+
+        return model;
+    }
+
+    private EnvironmentModel? Build(EnvironmentSpec spec)
+    {
+        CheckName(spec.Name, "name");
+        var wan = Network(spec.Wan, "wan");
+        var sites = BuildSites(spec, wan);
+        var nodes = BuildNodes(spec, sites);
+        var overlay = BuildOverlay(spec.Overlay, sites);
+        if (_errors.Count > 0 || wan is null || overlay is null)
+        {
+            return null;
+        }
+
+        return new EnvironmentModel { Name = spec.Name, Wan = wan.Value, Sites = sites, Nodes = nodes, Overlay = overlay };
+    }
+
+    private void Error(string path, string message)
+    {
+        var at = _map.Find(path);
+        _errors.Add(new SpecError(_map.File, at.Line, at.Column, path, message));
+    }
+
+    private void CheckName(string name, string path)
+    {
+        if (name.Length > 0 && Names.Check(name) is { } problem)
+        {
+            Error(path, problem);
+        }
+    }
+
+    private IPNetwork? Network(string text, string path)
+    {
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        if (!Ipv4.TryParseNetwork(text, out var network, out var problem))
+        {
+            Error(path, problem);
+            return null;
+        }
+
+        foreach (var (reserved, why) in s_reserved)
+        {
+            if (Ipv4.Overlaps(network, reserved))
+            {
+                Error(path, $"{text} overlaps {why}; use a private range such as 10.0.0.0/8 or 192.168.0.0/16");
+                return null;
+            }
+        }
+
+        foreach (var host in _hostNetworks)
+        {
+            if (Ipv4.Overlaps(network, host.Network))
+            {
+                Error(path, $"{text} overlaps {host.Network}, a network of this host ({host.Source}); pick a range the host does not use");
+                return null;
+            }
+        }
+
+        return network;
+    }
+
+    private IPAddress? Address(string? text, string path)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        if (!Ipv4.TryParseAddress(text, out var address, out var problem))
+        {
+            Error(path, problem);
+            return null;
+        }
+
+        return address;
+    }
+}

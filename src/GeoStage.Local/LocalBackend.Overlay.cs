@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using GeoStage.Core.Model;
+using GeoStage.Core.State;
+using GeoStage.Local.Namespaces;
+using GeoStage.Local.Processes;
+using GeoStage.Overlay.OpenVpn;
+using GeoStage.Overlay.Pki;
+
+namespace GeoStage.Local;
+
+public sealed partial class LocalBackend
+{
+    /// <summary>Generates each site's credentials, writes every endpoint's config, starts two OpenVPN processes per tunnel.</summary>
+    private Task<EnvironmentState> StartOverlayAsync(EnvironmentState state, List<Process> started, CancellationToken cancellationToken)
+    {
+        var model = state.Model;
+        var dir = _store.EnsureDirectory(model.Name, "overlay");
+        var logs = _store.EnsureDirectory(model.Name, "logs");
+        var credentials = model.Sites.AsParallel().Select(s => SiteCredentials.Generate(model.Name, s.Name, _time)).ToDictionary(c => c.Site);
+        var files = credentials.Values.ToDictionary(c => c.Site, c => c.WriteTo(dir));
+
+        var records = new List<ProcessRecord>();
+        foreach (var tunnel in model.Overlay.Tunnels)
+        {
+            foreach (var (siteName, peerName) in new[] { (tunnel.Server, tunnel.Client), (tunnel.Client, tunnel.Server) })
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var endpoint = new OpenVpnEndpoint
+                {
+                    Tunnel = tunnel,
+                    Site = model.Site(siteName),
+                    Peer = model.Site(peerName),
+                    Device = LocalNames.Tunnel(tunnel, siteName),
+                    CertificateFile = files[siteName].Certificate,
+                    KeyFile = files[siteName].Key,
+                    PeerFingerprint = credentials[peerName].Fingerprint,
+                };
+                var config = endpoint.WriteTo(dir);
+                var log = Path.Combine(logs, $"openvpn-{siteName}-{peerName}.log");
+                var ns = LocalNames.Router(model.Name, siteName);
+                var (process, record) = ProcessLauncher.Start("openvpn", ns, [_openVpn, "--config", config], log);
+                started.Add(process);
+                records.Add(record with { Site = siteName, Peer = peerName, Interface = endpoint.Device });
+
+                // Recorded at once, so that a crash right after still leaves down a PID to end.
+                state = state with { Processes = [.. records] };
+                _store.Save(state);
+            }
+        }
+
+        return Task.FromResult(state);
+    }
+
+    /// <summary>
+    /// Probes every pair until all answer or <paramref name="timeout"/> passes; fails fast, with the last
+    /// line of its log, when a tunnel process exits meanwhile.
+    /// </summary>
+    private async Task<Reachability> WaitReachableAsync(EnvironmentState state, List<Process> started, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var watch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watchdog = WatchProcessesAsync(state, started, watch.Token);
+        Reachability found;
+        try
+        {
+            found = await ProbeAllAsync(state.Model, overlay: true, new ProbeSettings(UntilWithin: timeout), watch.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (watchdog.IsCompleted && !cancellationToken.IsCancellationRequested)
+        {
+            found = null!;
+        }
+
+        await watch.CancelAsync().ConfigureAwait(false);
+        if (await watchdog.ConfigureAwait(false) is { } dead)
+        {
+            throw new ToolException(dead);
+        }
+
+        if (!found.All)
+        {
+            var missing = found.Pairs.Where(p => !p.Reachable).ToList();
+            var sample = string.Join(", ", missing.Take(5).Select(p => $"{p.From}->{p.To}"));
+            throw new TimeoutException($"{missing.Count} of {found.Total} pairs still unreachable after {timeout.TotalSeconds:0.#} s ({sample}{(missing.Count > 5 ? ", …" : "")}); see the OpenVPN logs in {_store.DirectoryOf(state.Name)}/logs");
+        }
+
+        return found;
+    }
+
+    /// <summary>Returns why a tunnel process died, or null when cancelled with all alive.</summary>
+    private static async Task<string?> WatchProcessesAsync(EnvironmentState state, List<Process> started, CancellationToken cancellationToken)
+    {
+        using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        try
+        {
+            while (await ticker.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                for (var i = 0; i < started.Count; i++)
+                {
+                    if (started[i].HasExited)
+                    {
+                        var record = state.Processes[i];
+                        var last = File.Exists(record.LogFile) ? File.ReadLines(record.LogFile).LastOrDefault(l => l.Trim().Length > 0) : null;
+                        return $"OpenVPN for tunnel {record.Site}->{record.Peer} exited with code {started[i].ExitCode}: {last ?? "no output"} (log: {record.LogFile})";
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Probing finished.
+        }
+
+        return null;
+    }
+}

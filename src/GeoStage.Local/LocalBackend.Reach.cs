@@ -1,0 +1,109 @@
+using GeoStage.Core.Backends;
+using GeoStage.Core.Model;
+using GeoStage.Core.State;
+using GeoStage.Local.Namespaces;
+using GeoStage.Local.Processes;
+using GeoStage.Local.Probing;
+
+namespace GeoStage.Local;
+
+/// <summary>How to probe: a fixed count per pair, or until each pair answers within a time.</summary>
+internal sealed record ProbeSettings(int Count = 3, TimeSpan? Timeout = null, TimeSpan? UntilWithin = null);
+
+public sealed partial class LocalBackend
+{
+    public async Task<Reachability> MeasureAsync(EnvironmentState state, bool overlay, CancellationToken cancellationToken)
+    {
+        if (overlay)
+        {
+            return await ProbeAllAsync(state.Model, overlay: true, new ProbeSettings(), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Hold the overlay down by taking the tunnel routes out of every router: exactly the state before
+        // the overlay existed. They go back even when probing fails or is cancelled.
+        var model = state.Model;
+        await ChangeTunnelRoutesAsync(model, "del", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ProbeAllAsync(model, overlay: false, new ProbeSettings(Count: 1, Timeout: TimeSpan.FromSeconds(1)), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ChangeTunnelRoutesAsync(model, "add", CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<ActualState> ReadAsync(EnvironmentState state, CancellationToken cancellationToken)
+    {
+        var present = Ip.ListNamespaces();
+        var namespaces = state.Namespaces.ToDictionary(ns => ns, present.Contains);
+        var openvpn = state.Processes.Where(p => p.Role == "openvpn" && p.Site is not null && p.Peer is not null).ToList();
+
+        // A tunnel is up when its router reaches the peer router's LAN address through it, now.
+        var targets = openvpn
+            .Where(p => present.Contains(p.Namespace))
+            .Select(p => new ProbeTarget(p.Site!, p.Namespace, p.Peer!, state.Model.Site(p.Peer!).Gateway))
+            .ToList();
+        var probes = await IcmpProber.ProbeAsync(targets, new ProbeOptions { Count = 2, Interval = TimeSpan.FromMilliseconds(20), Timeout = TimeSpan.FromSeconds(1) }, cancellationToken).ConfigureAwait(false);
+        var reached = probes.Where(p => p.Reachable).Select(p => (p.Target.From, p.Target.To)).ToHashSet();
+        var tunnels = openvpn.Select(p => new TunnelStatus(
+            p.Site!,
+            p.Peer!,
+            p.Interface ?? "",
+            "openvpn",
+            p.Pid,
+            ProcTable.IsAlive(p.Pid, p.StartTicks),
+            ProcTable.IsAlive(p.Pid, p.StartTicks) && reached.Contains((p.Site!, p.Peer!)))).ToList();
+        return new ActualState(namespaces, tunnels);
+    }
+
+    private async Task<Reachability> ProbeAllAsync(EnvironmentModel model, bool overlay, ProbeSettings settings, CancellationToken cancellationToken)
+    {
+        var targets = (from source in model.Nodes
+                       from destination in model.Nodes
+                       where source.Name != destination.Name
+                       select new ProbeTarget(source.Name, LocalNames.Node(model.Name, source.Name), destination.Name, destination.Address)).ToList();
+        var options = new ProbeOptions
+        {
+            Count = settings.Count,
+            Timeout = settings.Timeout ?? TimeSpan.FromSeconds(1),
+            Interval = settings.UntilWithin is null ? TimeSpan.FromMilliseconds(20) : TimeSpan.FromMilliseconds(100),
+            UntilReachableWithin = settings.UntilWithin,
+        };
+        var results = await IcmpProber.ProbeAsync(targets, options, cancellationToken).ConfigureAwait(false);
+        var sites = model.Nodes.ToDictionary(n => n.Name, n => n.Site);
+        return new Reachability
+        {
+            Environment = model.Name,
+            Overlay = overlay,
+            MeasuredAt = _time.GetUtcNow(),
+            Pairs = [.. results.Select(r => new ReachPair
+            {
+                From = r.Target.From,
+                To = r.Target.To,
+                FromSite = sites[r.Target.From],
+                ToSite = sites[r.Target.To],
+                Reachable = r.Reachable,
+                RttMs = r.RttMs,
+                MinRttMs = r.MinRttMs,
+                MaxRttMs = r.MaxRttMs,
+                Sent = r.Sent,
+                Received = r.Received,
+                Ttl = r.Ttl,
+            })],
+        };
+    }
+
+    private static Task ChangeTunnelRoutesAsync(EnvironmentModel model, string verb, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(
+            model.Sites,
+            cancellationToken,
+            async (site, ct) =>
+            {
+                var routes = model.Overlay.Tunnels.Where(t => t.Joins(site.Name)).SelectMany(t => TunnelRoutes(model, site, t, verb)).ToList();
+                if (routes.Count > 0)
+                {
+                    await Ip.BatchAsync(LocalNames.Router(model.Name, site.Name), routes, ct).ConfigureAwait(false);
+                }
+            });
+}

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using GeoStage.Core.Backends;
+using GeoStage.Core.Model;
+using GeoStage.Core.State;
+using GeoStage.Local.Namespaces;
+
+namespace GeoStage.Local;
+
+/// <summary>An environment refused before anything was created, with what to do about it.</summary>
+public sealed class EnvironmentConflictException : Exception
+{
+    public EnvironmentConflictException(string message)
+        : base(message)
+    {
+    }
+
+    public EnvironmentConflictException()
+    {
+    }
+
+    public EnvironmentConflictException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}
+
+/// <summary>
+/// The one-machine backend: every router and node is a network namespace, every site LAN and the WAN a
+/// bridge in the environment's fabric namespace, the overlay real OpenVPN processes on the routers.
+/// Nothing is added to the root namespace but the namespaces' names under /run/netns.
+/// </summary>
+public sealed partial class LocalBackend : IEnvironmentBackend
+{
+    private static readonly string[] s_tools = ["ip", "openvpn", "nsenter", "setsid"];
+    private readonly StateStore _store;
+    private readonly TimeProvider _time;
+    private readonly string _openVpn;
+
+    public LocalBackend(StateStore store, TimeProvider time, string? openVpn = null)
+    {
+        _store = store;
+        _time = time;
+        _openVpn = openVpn ?? Environment.GetEnvironmentVariable("GEOSTAGE_OPENVPN") ?? "openvpn";
+    }
+
+    public async Task<UpResult> UpAsync(EnvironmentModel model, UpOptions options, IProgress<UpProgress> progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        void Report(string step, string detail) => progress.Report(new UpProgress(step, detail, clock.Elapsed));
+
+        Preflight(model);
+        var state = new EnvironmentState
+        {
+            Name = model.Name,
+            Phase = EnvironmentPhase.Building,
+            Model = model,
+            SpecFile = options.SpecFile,
+            CreatedAt = _time.GetUtcNow(),
+            Namespaces = LocalNames.All(model),
+        };
+        _store.Save(state);
+        var started = new List<Process>();
+        try
+        {
+            Report("namespaces", $"{state.Namespaces.Count} namespaces");
+            await Ip.BatchAsync(null, state.Namespaces.Select(ns => $"netns add {ns}"), cancellationToken).ConfigureAwait(false);
+
+            Report("links", $"{model.Sites.Count + 1} bridges, {model.Sites.Count * 2 + model.Nodes.Count} veth pairs");
+            await BuildLinksAsync(model, cancellationToken).ConfigureAwait(false);
+
+            Reachability? before = null;
+            if (options.MeasureBefore)
+            {
+                Report("before", "probing every pair without the overlay");
+                before = await ProbeAllAsync(model, overlay: false, Quick, cancellationToken).ConfigureAwait(false);
+            }
+
+            Report("overlay", $"{model.Overlay.Tunnels.Count} OpenVPN tunnels, {model.Overlay.Tunnels.Count * 2} processes");
+            state = await StartOverlayAsync(state, started, cancellationToken).ConfigureAwait(false);
+
+            Report("reach", $"waiting until {model.Nodes.Count * (model.Nodes.Count - 1)} pairs are reachable");
+            var after = await WaitReachableAsync(state, started, options.ReadyTimeout, cancellationToken).ConfigureAwait(false);
+
+            state = state with { Phase = EnvironmentPhase.Up, ReadyAt = _time.GetUtcNow() };
+            _store.Save(state);
+            return new UpResult(state, before, after, clock.Elapsed);
+        }
+        catch (Exception failure)
+        {
+            Report("rollback", failure.Message);
+            await RollBackAsync(state, failure).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            foreach (var process in started)
+            {
+                process.Dispose();
+            }
+        }
+    }
+
+    private static ProbeSettings Quick => new(Count: 1, Timeout: TimeSpan.FromMilliseconds(500));
+
+    /// <summary>Refuses, before touching anything, what would clash with the machine as it is.</summary>
+    private void Preflight(EnvironmentModel model)
+    {
+        var missing = s_tools.Select(t => t == "openvpn" ? _openVpn : t).Where(t => Which(t) is null).ToList();
+        if (missing.Count > 0)
+        {
+            throw new EnvironmentConflictException($"missing tools: {string.Join(", ", missing)}; install them (apt-get install --no-install-recommends openvpn iproute2 util-linux) or run ./geostage, which does");
+        }
+
+        if (_store.Load(model.Name) is { } existing)
+        {
+            throw new EnvironmentConflictException(existing.Phase == EnvironmentPhase.Up
+                ? $"environment '{model.Name}' is already up (since {existing.ReadyAt:u}); run 'geostage down --name {model.Name}' first"
+                : $"environment '{model.Name}' has leftovers of an interrupted up; run 'geostage down --name {model.Name}' to remove them");
+        }
+
+        var present = Ip.ListNamespaces();
+        var taken = LocalNames.All(model).Where(present.Contains).ToList();
+        if (taken.Count > 0)
+        {
+            throw new EnvironmentConflictException($"network namespace {taken[0]} already exists{(taken.Count > 1 ? $" (and {taken.Count - 1} more)" : "")} and does not belong to a GeoStage environment named '{model.Name}'; remove it or rename the environment");
+        }
+    }
+
+    private async Task RollBackAsync(EnvironmentState state, Exception failure)
+    {
+        try
+        {
+            await DownAsync(state, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception rollback)
+        {
+            // Keep the state so that 'down' can finish; say both what failed and what is left.
+            _store.Save(state with { Phase = EnvironmentPhase.Failed, Error = $"{failure.Message}; rollback failed: {rollback.Message}" });
+            throw new AggregateException($"up failed ({failure.Message}) and so did its rollback ({rollback.Message}); run 'geostage down --name {state.Name}'", failure, rollback);
+        }
+    }
+
+    internal static string? Which(string tool) =>
+        tool.Contains('/', StringComparison.Ordinal)
+            ? (File.Exists(tool) ? tool : null)
+            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Concat(["/usr/sbin", "/sbin", "/usr/bin", "/bin"])
+                .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
+}

@@ -1,0 +1,192 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using GeoStage.Local.Namespaces;
+
+namespace GeoStage.Local.Probing;
+
+/// <summary>
+/// Real ICMP echo probes sent from inside each source namespace, through a raw socket opened there.
+/// One socket per source serves all of its targets, so a 100-node matrix (9,900 pairs) costs 100 sockets,
+/// not 9,900 ping processes. Replies are matched by the socket's identifier and the target index the
+/// request carries in its payload.
+/// </summary>
+public static class IcmpProber
+{
+    private const int PayloadSize = 16;
+
+    public static async Task<IReadOnlyList<ProbeResult>> ProbeAsync(IReadOnlyList<ProbeTarget> targets, ProbeOptions options, CancellationToken cancellationToken)
+    {
+        var groups = targets.Select((t, i) => (Target: t, Index: i)).GroupBy(x => x.Target.FromNamespace).ToList();
+        var results = new ProbeResult[targets.Count];
+        await Task.WhenAll(groups.Select(async group =>
+        {
+            var items = group.ToList();
+            var found = await ProbeFromAsync(group.Key, [.. items.Select(x => x.Target)], options, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < items.Count; i++)
+            {
+                results[items[i].Index] = found[i];
+            }
+        })).ConfigureAwait(false);
+        return results;
+    }
+
+    private static async Task<ProbeResult[]> ProbeFromAsync(string ns, ProbeTarget[] targets, ProbeOptions options, CancellationToken cancellationToken)
+    {
+        using var socket = NetNs.Run(ns, () => new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Icmp));
+        var session = new Session(targets, (ushort)Random.Shared.Next(1, ushort.MaxValue));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var receiving = ReceiveAsync(socket, session, stop.Token);
+        try
+        {
+            if (options.UntilReachableWithin is { } within)
+            {
+                await SendUntilReachableAsync(socket, session, options.Interval, within, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await SendRoundsAsync(socket, session, options, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await receiving.ConfigureAwait(false);
+        }
+
+        return session.Results();
+    }
+
+    private static async Task SendRoundsAsync(Socket socket, Session session, ProbeOptions options, CancellationToken cancellationToken)
+    {
+        for (var round = 0; round < options.Count; round++)
+        {
+            if (round > 0)
+            {
+                await Task.Delay(options.Interval, cancellationToken).ConfigureAwait(false);
+            }
+
+            for (var i = 0; i < session.Targets.Length; i++)
+            {
+                await SendAsync(socket, session, i, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Timeout);
+        try
+        {
+            await session.AllAnswered(options.Count).WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The rest did not answer in time: they count as lost.
+        }
+    }
+
+    private static async Task SendUntilReachableAsync(Socket socket, Session session, TimeSpan interval, TimeSpan within, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < within)
+        {
+            var pending = Enumerable.Range(0, session.Targets.Length).Where(i => !session.Reached(i)).ToList();
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var i in pending)
+            {
+                await SendAsync(socket, session, i, cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await session.AllAnswered(1).WaitAsync(interval, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Next round.
+            }
+        }
+    }
+
+    private static async Task SendAsync(Socket socket, Session session, int target, CancellationToken cancellationToken)
+    {
+        var packet = new byte[8 + PayloadSize];
+        packet[0] = 8; // echo request
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(4), session.Identifier);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(6), session.NextSequence());
+        BinaryPrimitives.WriteInt64BigEndian(packet.AsSpan(8), Stopwatch.GetTimestamp());
+        BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(16), target);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), Checksum(packet));
+        session.MarkSent(target);
+        try
+        {
+            await socket.SendToAsync(packet, SocketFlags.None, new IPEndPoint(session.Targets[target].Address, 0), cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            // No route or unreachable at send time: the pair is simply not answered.
+        }
+    }
+
+    private static async Task ReceiveAsync(Socket socket, Session session, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1500];
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            int length;
+            try
+            {
+                length = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            var headerLength = (buffer[0] & 0x0f) * 4;
+            var icmp = buffer.AsSpan(headerLength, Math.Max(0, length - headerLength));
+            if (icmp.Length < 8 + PayloadSize || icmp[0] != 0 || BinaryPrimitives.ReadUInt16BigEndian(icmp[4..]) != session.Identifier)
+            {
+                continue;
+            }
+
+            var sentAt = BinaryPrimitives.ReadInt64BigEndian(icmp[8..]);
+            var target = BinaryPrimitives.ReadInt32BigEndian(icmp[16..]);
+            var source = new IPAddress(buffer.AsSpan(12, 4));
+            if (target >= 0 && target < session.Targets.Length && session.Targets[target].Address.Equals(source))
+            {
+                session.MarkReceived(target, Stopwatch.GetElapsedTime(sentAt, now).TotalMilliseconds, buffer[8]);
+            }
+        }
+    }
+
+    internal static ushort Checksum(ReadOnlySpan<byte> data)
+    {
+        uint sum = 0;
+        for (var i = 0; i + 1 < data.Length; i += 2)
+        {
+            sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
+        }
+
+        if ((data.Length & 1) == 1)
+        {
+            sum += (uint)(data[^1] << 8);
+        }
+
+        while (sum >> 16 != 0)
+        {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+
+        return (ushort)~sum;
+    }
+}

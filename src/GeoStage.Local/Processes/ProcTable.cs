@@ -1,0 +1,55 @@
+using System.Globalization;
+
+namespace GeoStage.Local.Processes;
+
+/// <summary>Reads /proc: whether a recorded process is still the one GeoStage started, and which
+/// processes live in a given network namespace.</summary>
+public static class ProcTable
+{
+    /// <summary>Field 22 of /proc/PID/stat (start time in clock ticks since boot), or null when gone.</summary>
+    public static ulong? StartTicks(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+
+            // The command name (field 2) is in parentheses and may hold spaces; count fields after it.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields[0] == "Z" ? null : ulong.Parse(fields[19], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when <paramref name="pid"/> runs and is the process that started at <paramref name="startTicks"/>.</summary>
+    public static bool IsAlive(int pid, ulong startTicks) => StartTicks(pid) == startTicks;
+
+    /// <summary>PIDs of live processes whose network namespace is <paramref name="identity"/> ("net:[INODE]").</summary>
+    public static IReadOnlyList<int> InNamespace(string identity)
+    {
+        var pids = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (new FileInfo(Path.Combine(dir, "ns", "net")).LinkTarget == identity && StartTicks(pid) is not null)
+                {
+                    pids.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while we looked.
+            }
+        }
+
+        return pids;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using GeoStage.Core.State;
+using GeoStage.Local.Interop;
+using GeoStage.Local.Namespaces;
+
+namespace GeoStage.Local.Processes;
+
+/// <summary>
+/// Starts long-lived processes inside a namespace, detached from the CLI: in a session of their own (so
+/// Ctrl+C at the terminal does not reach them), stdin from /dev/null, output appended to a log file.
+/// The shell execs setsid, which execs nsenter, which execs the program, so the PID returned is the
+/// program's own. Arguments travel as "$@", never through shell parsing.
+/// </summary>
+public static class ProcessLauncher
+{
+    private const string Script = "log=$1; ns=$2; shift 2; exec setsid nsenter --net=\"$ns\" -- \"$@\" </dev/null >>\"$log\" 2>&1";
+
+    public static (Process Process, ProcessRecord Record) Start(string role, string ns, IReadOnlyList<string> command, string logFile)
+    {
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        foreach (var arg in (string[])["-c", Script, "geostage-launch", logFile, Ip.PathOf(ns), .. command])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info) ?? throw new ToolException($"could not start {command[0]} in {ns}");
+        var ticks = ProcTable.StartTicks(process.Id) ?? throw new ToolException($"{command[0]} in {ns} exited at once; see {logFile}");
+        return (process, new ProcessRecord
+        {
+            Role = role,
+            Namespace = ns,
+            Pid = process.Id,
+            StartTicks = ticks,
+            Command = command,
+            LogFile = logFile,
+        });
+    }
+
+    /// <summary>
+    /// Ends a recorded process: SIGTERM, then SIGKILL after <paramref name="grace"/>. Signals only the
+    /// process that was started (same PID and start time), never a later one reusing the PID.
+    /// </summary>
+    public static async Task StopAsync(int pid, ulong startTicks, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        if (!ProcTable.IsAlive(pid, startTicks) || !Libc.Kill(pid, Libc.SigTerm))
+        {
+            return;
+        }
+
+        var deadline = Stopwatch.StartNew();
+        while (ProcTable.IsAlive(pid, startTicks))
+        {
+            if (deadline.Elapsed > grace)
+            {
+                Libc.Kill(pid, Libc.SigKill);
+                grace = TimeSpan.MaxValue;
+            }
+
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
