@@ -58,21 +58,26 @@ public sealed partial class LocalBackend
     private async Task<Reachability> WaitReachableAsync(EnvironmentState state, List<Process> started, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var watch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watchdog = WatchProcessesAsync(state, started, watch.Token);
-        Reachability found;
+        var watchdog = WatchProcessesAsync(state, started, watch);
+        Reachability? found = null;
         try
         {
             found = await ProbeAllAsync(state.Model, overlay: true, new ProbeSettings(UntilWithin: timeout), watch.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (watchdog.IsCompleted && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            found = null!;
+            // Only the watchdog cancels without the caller: a tunnel process died; its reason follows.
         }
 
         await watch.CancelAsync().ConfigureAwait(false);
         if (await watchdog.ConfigureAwait(false) is { } dead)
         {
             throw new ToolException(dead);
+        }
+
+        if (found is null)
+        {
+            throw new InvalidOperationException("probing stopped without a result");
         }
 
         if (!found.All)
@@ -85,13 +90,16 @@ public sealed partial class LocalBackend
         return found;
     }
 
-    /// <summary>Returns why a tunnel process died, or null when cancelled with all alive.</summary>
-    private static async Task<string?> WatchProcessesAsync(EnvironmentState state, List<Process> started, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns why a tunnel process died, cancelling <paramref name="probing"/> so that up fails at once
+    /// rather than at its timeout; null when probing finished with all alive.
+    /// </summary>
+    private static async Task<string?> WatchProcessesAsync(EnvironmentState state, List<Process> started, CancellationTokenSource probing)
     {
         using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         try
         {
-            while (await ticker.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            while (await ticker.WaitForNextTickAsync(probing.Token).ConfigureAwait(false))
             {
                 for (var i = 0; i < started.Count; i++)
                 {
@@ -99,6 +107,7 @@ public sealed partial class LocalBackend
                     {
                         var record = state.Processes[i];
                         var last = File.Exists(record.LogFile) ? File.ReadLines(record.LogFile).LastOrDefault(l => l.Trim().Length > 0) : null;
+                        await probing.CancelAsync().ConfigureAwait(false);
                         return $"OpenVPN for tunnel {record.Site}->{record.Peer} exited with code {started[i].ExitCode}: {last ?? "no output"} (log: {record.LogFile})";
                     }
                 }

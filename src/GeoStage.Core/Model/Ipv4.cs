@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Net.Sockets;
 
 namespace GeoStage.Core.Model;
 
@@ -38,9 +37,15 @@ public static class Ipv4
     {
         network = default;
         var slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0 || !int.TryParse(text.AsSpan(slash + 1), out var prefix) || prefix is < 0 or > 32)
+        if (slash >= 0 && text[..slash].Contains(':', StringComparison.Ordinal))
         {
-            problem = $"'{text}' is not a CIDR; write it as address/prefix, e.g. 192.168.10.0/24";
+            problem = $"'{text}' is IPv6; only IPv4 is supported";
+            return false;
+        }
+
+        if (slash < 0 || !TryParseDecimal(text.AsSpan(slash + 1), 32, out var prefix))
+        {
+            problem = $"'{text}' is not a CIDR; write it as address/prefix with a prefix from 0 to 32, e.g. 192.168.10.0/24";
             return false;
         }
 
@@ -62,20 +67,64 @@ public static class Ipv4
         return true;
     }
 
+    /// <summary>
+    /// Parses dotted-quad IPv4 strictly: four decimal numbers 0-255 without leading zeros. The platform
+    /// parser would read 10.4.0.010 as octal (10.4.0.8), which no one writing a topology means.
+    /// </summary>
     public static bool TryParseAddress(string text, out IPAddress address, out string problem)
     {
         address = IPAddress.None;
-        var parts = text.Split('.');
-        if (parts.Length != 4 || !IPAddress.TryParse(text, out var parsed) || parsed.AddressFamily != AddressFamily.InterNetwork)
+        if (text.Contains(':', StringComparison.Ordinal))
         {
-            problem = text.Contains(':', StringComparison.Ordinal)
-                ? $"'{text}' is IPv6; only IPv4 is supported"
-                : $"'{text}' is not an IPv4 address (four numbers 0-255 separated by dots)";
+            problem = $"'{text}' is IPv6; only IPv4 is supported";
             return false;
         }
 
-        address = parsed;
+        var parts = text.Split('.');
+        var bytes = new byte[4];
+        for (var i = 0; i < parts.Length && parts.Length == 4; i++)
+        {
+            if (!TryParseDecimal(parts[i], 255, out var part))
+            {
+                problem = parts[i].Length > 1 && parts[i][0] == '0' && parts[i].All(char.IsAsciiDigit)
+                    ? $"'{text}' has a number with a leading zero ({parts[i]}); write it without, e.g. {part}"
+                    : $"'{text}' is not an IPv4 address (four numbers 0-255 separated by dots)";
+                return false;
+            }
+
+            bytes[i] = (byte)part;
+        }
+
+        if (parts.Length != 4)
+        {
+            problem = $"'{text}' is not an IPv4 address (four numbers 0-255 separated by dots)";
+            return false;
+        }
+
+        address = new IPAddress(bytes);
         problem = "";
         return true;
+    }
+
+    /// <summary>A plain decimal number from 0 to <paramref name="max"/>: digits only, no sign, no leading zero.</summary>
+    private static bool TryParseDecimal(ReadOnlySpan<char> text, int max, out int value)
+    {
+        value = 0;
+        if (text.Length is 0 or > 3)
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        return value <= max && (text.Length == 1 || text[0] != '0');
     }
 }

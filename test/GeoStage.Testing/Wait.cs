@@ -1,0 +1,21 @@
+using System.Diagnostics;
+
+namespace GeoStage.Testing;
+
+/// <summary>Waits for a condition, never for a fixed time; fails with what was awaited when it times out.</summary>
+public static class Wait
+{
+    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"waited {timeout.TotalSeconds:0.#} s for {what}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}
