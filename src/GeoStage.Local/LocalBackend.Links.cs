@@ -39,16 +39,16 @@ public sealed partial class LocalBackend
             var router = LocalNames.Router(model.Name, site.Name);
             commands.Add($"link add {bridge} type bridge");
             commands.Add($"link set {bridge} up");
-            commands.Add($"link add {LocalNames.RouterWanPeer(site)} type veth peer name {LocalNames.RouterWan} netns {router}");
+            commands.Add($"link add {LocalNames.RouterWanPeer(site)} type veth peer name {LocalNames.RouterWan} address {LocalNames.RouterWanMac(site)} netns {router}");
             commands.Add($"link set {LocalNames.RouterWanPeer(site)} master {LocalNames.WanBridge} up");
-            commands.Add($"link add {LocalNames.RouterLanPeer(site)} type veth peer name {LocalNames.RouterLan} netns {router}");
+            commands.Add($"link add {LocalNames.RouterLanPeer(site)} type veth peer name {LocalNames.RouterLan} address {LocalNames.RouterLanMac(site)} netns {router}");
             commands.Add($"link set {LocalNames.RouterLanPeer(site)} master {bridge} up");
         }
 
         foreach (var node in model.Nodes)
         {
             var peer = LocalNames.NodePeer(node);
-            commands.Add($"link add {peer} type veth peer name {LocalNames.NodeInterface} netns {LocalNames.Node(model.Name, node.Name)}");
+            commands.Add($"link add {peer} type veth peer name {LocalNames.NodeInterface} address {LocalNames.NodeMac(node)} netns {LocalNames.Node(model.Name, node.Name)}");
             commands.Add($"link set {peer} master {LocalNames.SiteBridge(model.Site(node.Site))} up");
         }
 
@@ -70,6 +70,16 @@ public sealed partial class LocalBackend
             $"link set {LocalNames.RouterLan} up",
             $"addr add {site.Gateway}/{Prefix(site.Cidr)} dev {LocalNames.RouterLan}",
         };
+        foreach (var node in model.NodesIn(site.Name))
+        {
+            commands.Add(Neighbour(node.Address, LocalNames.NodeMac(node), LocalNames.RouterLan));
+        }
+
+        foreach (var other in model.Sites.Where(s => s.Name != site.Name))
+        {
+            commands.Add(Neighbour(other.RouterWan, LocalNames.RouterWanMac(other), LocalNames.RouterWan));
+        }
+
         foreach (var tunnel in model.Overlay.Tunnels.Where(t => t.Joins(site.Name)))
         {
             var device = LocalNames.Tunnel(tunnel, site.Name);
@@ -91,14 +101,30 @@ public sealed partial class LocalBackend
     internal static List<string> NodeCommands(EnvironmentModel model, NodeModel node)
     {
         var site = model.Site(node.Site);
-        return
+        List<string> commands =
         [
             "link set lo up",
             $"link set {LocalNames.NodeInterface} up",
             $"addr add {node.Address}/{Prefix(site.Cidr)} dev {LocalNames.NodeInterface}",
             $"route add default via {site.Gateway}",
+            Neighbour(site.Gateway, LocalNames.RouterLanMac(site), LocalNames.NodeInterface),
         ];
+        foreach (var other in model.NodesIn(site.Name).Where(n => n.Name != node.Name))
+        {
+            commands.Add(Neighbour(other.Address, LocalNames.NodeMac(other), LocalNames.NodeInterface));
+        }
+
+        return commands;
     }
+
+    /// <summary>
+    /// A permanent neighbour entry. Linux keeps one ARP table for all namespaces and stops resolving when
+    /// its dynamic entries pass net.ipv4.neigh.default.gc_thresh3 (1024): a 100-node environment would
+    /// silently lose packets ("neighbor table overflow"). Permanent entries are exempt from that limit, and
+    /// GeoStage knows every address and MAC, so it writes them all instead of raising a host setting.
+    /// </summary>
+    private static string Neighbour(System.Net.IPAddress address, string mac, string device) =>
+        $"neigh replace {address} lladdr {mac} dev {device} nud permanent";
 
     private static string Prefix(System.Net.IPNetwork network) => network.PrefixLength.ToString(CultureInfo.InvariantCulture);
 }

@@ -8,15 +8,15 @@ using GeoStage.Local.Probing;
 namespace GeoStage.Local;
 
 /// <summary>How to probe: a fixed count per pair, or until each pair answers within a time.</summary>
-internal sealed record ProbeSettings(int Count = 3, TimeSpan? Timeout = null, TimeSpan? UntilWithin = null);
+internal sealed record ProbeSettings(int Count = 3, TimeSpan? Timeout = null, TimeSpan? UntilWithin = null, double Rate = IcmpProber.DefaultRate);
 
 public sealed partial class LocalBackend
 {
-    public async Task<Reachability> MeasureAsync(EnvironmentState state, bool overlay, CancellationToken cancellationToken)
+    public async Task<Reachability> MeasureAsync(EnvironmentState state, MeasureOptions options, CancellationToken cancellationToken)
     {
-        if (overlay)
+        if (options.Overlay)
         {
-            return await ProbeAllAsync(state.Model, overlay: true, new ProbeSettings(), cancellationToken).ConfigureAwait(false);
+            return await ProbeAllAsync(state.Model, overlay: true, new ProbeSettings(Count: options.Count, Rate: options.Rate), cancellationToken).ConfigureAwait(false);
         }
 
         // Hold the overlay down by taking the tunnel routes out of every router: exactly the state before
@@ -25,7 +25,7 @@ public sealed partial class LocalBackend
         await ChangeTunnelRoutesAsync(model, "del", cancellationToken).ConfigureAwait(false);
         try
         {
-            return await ProbeAllAsync(model, overlay: false, new ProbeSettings(Count: 1, Timeout: TimeSpan.FromSeconds(1)), cancellationToken).ConfigureAwait(false);
+            return await ProbeAllAsync(model, overlay: false, new ProbeSettings(Count: 1, Timeout: TimeSpan.FromSeconds(1), Rate: options.Rate), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -69,6 +69,7 @@ public sealed partial class LocalBackend
             Timeout = settings.Timeout ?? TimeSpan.FromSeconds(1),
             Interval = settings.UntilWithin is null ? TimeSpan.FromMilliseconds(20) : TimeSpan.FromMilliseconds(100),
             UntilReachableWithin = settings.UntilWithin,
+            Rate = settings.Rate,
         };
         var results = await IcmpProber.ProbeAsync(targets, options, cancellationToken).ConfigureAwait(false);
         var sites = model.Nodes.ToDictionary(n => n.Name, n => n.Site);

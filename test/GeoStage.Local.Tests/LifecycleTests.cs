@@ -1,3 +1,4 @@
+using GeoStage.Core.Backends;
 using GeoStage.Core.State;
 using GeoStage.Local.Namespaces;
 using GeoStage.Local.Processes;
@@ -68,7 +69,7 @@ public sealed class LifecycleTests
         await first.UpAsync(measureBefore: false);
         await second.UpAsync(measureBefore: false);
         await first.Backend.DownAsync(first.State, CancellationToken.None);
-        var stillThere = await second.Backend.MeasureAsync(second.State, overlay: true, CancellationToken.None);
+        var stillThere = await second.Backend.MeasureAsync(second.State, new MeasureOptions(), CancellationToken.None);
 
         Assert.Empty(first.LeftoverNamespaces());
         Assert.True(stillThere.All);

@@ -1,3 +1,4 @@
+using GeoStage.Core.Backends;
 using GeoStage.Core.State;
 using GeoStage.Local.Namespaces;
 using GeoStage.Local.Processes;
@@ -36,7 +37,7 @@ public sealed class SeedTopologyTests
         var router = LocalNames.Router(env.Model.Name, "b");
         var before = TunCounters(router, "tun-a");
 
-        var reach = await env.Backend.MeasureAsync(env.State, overlay: true, CancellationToken.None);
+        var reach = await env.Backend.MeasureAsync(env.State, new MeasureOptions(), CancellationToken.None);
 
         var after = TunCounters(router, "tun-a");
         Assert.True(reach.All);
@@ -56,8 +57,8 @@ public sealed class SeedTopologyTests
         await using var env = Env.Create(Topologies.Seed(TempState.UniqueName("sd")));
         await env.UpAsync(measureBefore: false);
 
-        var without = await env.Backend.MeasureAsync(env.State, overlay: false, CancellationToken.None);
-        var with = await env.Backend.MeasureAsync(env.State, overlay: true, CancellationToken.None);
+        var without = await env.Backend.MeasureAsync(env.State, new MeasureOptions { Overlay = false }, CancellationToken.None);
+        var with = await env.Backend.MeasureAsync(env.State, new MeasureOptions(), CancellationToken.None);
 
         Assert.All(without.Pairs, p => Assert.Equal(p.FromSite == p.ToSite, p.Reachable));
         Assert.False(without.Overlay);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GeoStage.Cli.Rendering;
+using GeoStage.Core.Backends;
 
 namespace GeoStage.Cli.Commands;
 
@@ -14,15 +15,23 @@ internal static class ReachCommand
             Description = "Hold the overlay down while probing (tunnel routes taken out, then put back): the sites as they are without it.",
         };
         var matrix = new Option<bool>("--matrix") { Description = "Print the full matrix even for large environments." };
+        var count = new Option<int>("--count", "-c") { Description = "Echo requests per pair.", DefaultValueFactory = _ => 3 };
+        var rate = new Option<double>("--rate") { Description = "Echo requests per second, all pairs together.", DefaultValueFactory = _ => 5000 };
         var command = new Command("reach", "Probe every ordered pair of nodes now with ICMP echo from inside each node, and print the matrix.")
         {
-            name, output, withoutOverlay, matrix,
+            name, output, withoutOverlay, matrix, count, rate,
         };
         CliRun.Register(command, async (run, cancellationToken) =>
         {
             var state = run.ResolveEnvironment(run.Parse.GetValue(name));
             var overlay = !run.Parse.GetValue(withoutOverlay);
-            var reach = await run.Backend.MeasureAsync(state, overlay, cancellationToken).ConfigureAwait(false);
+            if (run.Parse.GetValue(count) is < 1 or > 100 || run.Parse.GetValue(rate) is < 1 or > 1_000_000)
+            {
+                return CliRun.Fail(ExitCodes.Failed, "--count takes 1 to 100 and --rate 1 to 1000000");
+            }
+
+            var options = new MeasureOptions { Overlay = overlay, Count = run.Parse.GetValue(count), Rate = run.Parse.GetValue(rate) };
+            var reach = await run.Backend.MeasureAsync(state, options, cancellationToken).ConfigureAwait(false);
             if (run.Parse.GetValue(output) == "json")
             {
                 CliRun.WriteJson(new { environment = reach.Environment, overlay = reach.Overlay, measuredAt = reach.MeasuredAt, reachable = reach.ReachableCount, total = reach.Total, pairs = reach.Pairs });

@@ -6,6 +6,20 @@ namespace GeoStage.Core.Backends;
 /// <summary>One step of bringing an environment up, reported as it happens.</summary>
 public sealed record UpProgress(string Step, string Detail, TimeSpan Elapsed);
 
+public sealed record MeasureOptions
+{
+    public bool Overlay { get; init; } = true;
+
+    /// <summary>Echo requests per pair.</summary>
+    public int Count { get; init; } = 3;
+
+    /// <summary>
+    /// Requests per second, all pairs together. Measured RTTs include queueing in the tunnels' userspace
+    /// processes, so a gentle rate keeps them honest; 5,000/s measures 9,900 pairs three times in 6 s.
+    /// </summary>
+    public double Rate { get; init; } = 5_000;
+}
+
 public sealed record UpOptions
 {
     public string? SpecFile { get; init; }
@@ -48,6 +62,6 @@ public interface IEnvironmentBackend
 
     Task<ActualState> ReadAsync(EnvironmentState state, CancellationToken cancellationToken);
 
-    /// <summary>Probes every ordered pair of nodes now; with <paramref name="overlay"/> false, the overlay is held down meanwhile.</summary>
-    Task<Reachability> MeasureAsync(EnvironmentState state, bool overlay, CancellationToken cancellationToken);
+    /// <summary>Probes every ordered pair of nodes now; with <see cref="MeasureOptions.Overlay"/> false, the overlay is held down meanwhile.</summary>
+    Task<Reachability> MeasureAsync(EnvironmentState state, MeasureOptions options, CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using GeoStage.Core.Model;
 
 namespace GeoStage.Local.Namespaces;
@@ -37,6 +38,19 @@ public static class LocalNames
         var name = "tun-" + peer;
         return name.Length <= 15 ? name : $"tun{tunnel.Index}";
     }
+
+    /// <summary>
+    /// MAC addresses are chosen, not random, so that every neighbour entry can be written up front (see
+    /// <see cref="LocalBackend"/>): locally administered, unique per bridge, derived from stable indexes.
+    /// </summary>
+    public static string NodeMac(NodeModel node) => Mac(0x4e, node.Index);
+
+    public static string RouterLanMac(SiteModel site) => Mac(0x4c, site.Index);
+
+    public static string RouterWanMac(SiteModel site) => Mac(0x57, site.Index);
+
+    private static string Mac(byte kind, int index) =>
+        string.Create(CultureInfo.InvariantCulture, $"02:{kind:x2}:{(index >> 24) & 0xff:x2}:{(index >> 16) & 0xff:x2}:{(index >> 8) & 0xff:x2}:{index & 0xff:x2}");
 
     /// <summary>Every namespace of <paramref name="model"/>: the fabric first, then routers, then nodes.</summary>
     public static IReadOnlyList<string> All(EnvironmentModel model) =>

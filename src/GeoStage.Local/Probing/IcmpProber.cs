@@ -16,14 +16,26 @@ public static class IcmpProber
 {
     private const int PayloadSize = 16;
 
+    // Linux socket options: SOL_RAW/ICMP_FILTER keeps everything but echo replies out of the socket, and
+    // SO_RCVBUFFORCE (root) lets a burst of replies wait in the socket rather than be dropped.
+    private const int SolRaw = 255;
+    private const int IcmpFilter = 1;
+    private const int SolSocket = 1;
+    private const int SoRcvBufForce = 33;
+    private const int ReceiveBuffer = 4 << 20;
+
+    /// <summary>Packets per second all sources together may send; bursts beyond this overflow the tunnels' queues.</summary>
+    public const double DefaultRate = 20_000;
+
     public static async Task<IReadOnlyList<ProbeResult>> ProbeAsync(IReadOnlyList<ProbeTarget> targets, ProbeOptions options, CancellationToken cancellationToken)
     {
         var groups = targets.Select((t, i) => (Target: t, Index: i)).GroupBy(x => x.Target.FromNamespace).ToList();
         var results = new ProbeResult[targets.Count];
+        var pacer = new Pacer(options.Rate);
         await Task.WhenAll(groups.Select(async group =>
         {
             var items = group.ToList();
-            var found = await ProbeFromAsync(group.Key, [.. items.Select(x => x.Target)], options, cancellationToken).ConfigureAwait(false);
+            var found = await ProbeFromAsync(group.Key, [.. items.Select(x => x.Target)], options, pacer, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < items.Count; i++)
             {
                 results[items[i].Index] = found[i];
@@ -32,10 +44,10 @@ public static class IcmpProber
         return results;
     }
 
-    private static async Task<ProbeResult[]> ProbeFromAsync(string ns, ProbeTarget[] targets, ProbeOptions options, CancellationToken cancellationToken)
+    private static async Task<ProbeResult[]> ProbeFromAsync(string ns, ProbeTarget[] targets, ProbeOptions options, Pacer pacer, CancellationToken cancellationToken)
     {
-        using var socket = NetNs.Run(ns, () => new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Icmp));
-        var session = new Session(targets, (ushort)Random.Shared.Next(1, ushort.MaxValue));
+        using var socket = NetNs.Run(ns, OpenSocket);
+        var session = new Session(targets, (ushort)Random.Shared.Next(1, ushort.MaxValue), pacer);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var receiving = ReceiveAsync(socket, session, stop.Token);
         try
@@ -85,6 +97,23 @@ public static class IcmpProber
         }
     }
 
+    private static Socket OpenSocket()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Icmp);
+        try
+        {
+            socket.SetRawSocketOption(SolRaw, IcmpFilter, BitConverter.GetBytes(~1u));
+            socket.SetRawSocketOption(SolSocket, SoRcvBufForce, BitConverter.GetBytes(ReceiveBuffer));
+        }
+        catch (SocketException)
+        {
+            // Without the filter or the larger buffer probing still works, only less well under load.
+        }
+
+        return socket;
+    }
+
+    /// <summary>Re-sends to every pair not yet answered, a round every <paramref name="interval"/>, until all answer or time is up.</summary>
     private static async Task SendUntilReachableAsync(Socket socket, Session session, TimeSpan interval, TimeSpan within, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -96,24 +125,22 @@ public static class IcmpProber
                 return;
             }
 
+            var round = Stopwatch.StartNew();
             foreach (var i in pending)
             {
                 await SendAsync(socket, session, i, cancellationToken).ConfigureAwait(false);
             }
 
-            try
+            while (round.Elapsed < interval && !session.AllReached())
             {
-                await session.AllAnswered(1).WaitAsync(interval, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // Next round.
+                await Task.Delay(5, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     private static async Task SendAsync(Socket socket, Session session, int target, CancellationToken cancellationToken)
     {
+        await session.Pacer.WaitAsync(cancellationToken).ConfigureAwait(false);
         var packet = new byte[8 + PayloadSize];
         packet[0] = 8; // echo request
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(4), session.Identifier);
@@ -151,21 +178,32 @@ public static class IcmpProber
                 continue;
             }
 
-            var now = Stopwatch.GetTimestamp();
-            var headerLength = (buffer[0] & 0x0f) * 4;
-            var icmp = buffer.AsSpan(headerLength, Math.Max(0, length - headerLength));
-            if (icmp.Length < 8 + PayloadSize || icmp[0] != 0 || BinaryPrimitives.ReadUInt16BigEndian(icmp[4..]) != session.Identifier)
-            {
-                continue;
-            }
+            Accept(buffer, length, session, Stopwatch.GetTimestamp());
 
-            var sentAt = BinaryPrimitives.ReadInt64BigEndian(icmp[8..]);
-            var target = BinaryPrimitives.ReadInt32BigEndian(icmp[16..]);
-            var source = new IPAddress(buffer.AsSpan(12, 4));
-            if (target >= 0 && target < session.Targets.Length && session.Targets[target].Address.Equals(source))
+            // Drain what else is queued without going back through the async machinery for each packet.
+            while (socket.Available > 0)
             {
-                session.MarkReceived(target, Stopwatch.GetElapsedTime(sentAt, now).TotalMilliseconds, buffer[8]);
+                length = socket.Receive(buffer);
+                Accept(buffer, length, session, Stopwatch.GetTimestamp());
             }
+        }
+    }
+
+    private static void Accept(byte[] buffer, int length, Session session, long now)
+    {
+        var headerLength = (buffer[0] & 0x0f) * 4;
+        var icmp = buffer.AsSpan(headerLength, Math.Max(0, length - headerLength));
+        if (icmp.Length < 8 + PayloadSize || icmp[0] != 0 || BinaryPrimitives.ReadUInt16BigEndian(icmp[4..]) != session.Identifier)
+        {
+            return;
+        }
+
+        var sentAt = BinaryPrimitives.ReadInt64BigEndian(icmp[8..]);
+        var target = BinaryPrimitives.ReadInt32BigEndian(icmp[16..]);
+        var source = new IPAddress(buffer.AsSpan(12, 4));
+        if (target >= 0 && target < session.Targets.Length && session.Targets[target].Address.Equals(source))
+        {
+            session.MarkReceived(target, Stopwatch.GetElapsedTime(sentAt, now).TotalMilliseconds, buffer[8]);
         }
     }
 

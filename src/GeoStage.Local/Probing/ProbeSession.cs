@@ -1,6 +1,5 @@
 namespace GeoStage.Local.Probing;
 
-
 /// <summary>
 /// The probes of one source socket: what was sent and what came back, per target.
 /// Concurrency: the sender and the receive loop both touch it; every member takes the lock.
@@ -14,10 +13,11 @@ internal sealed class Session
     private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
     private ushort _sequence;
 
-    public Session(ProbeTarget[] targets, ushort identifier)
+    public Session(ProbeTarget[] targets, ushort identifier, Pacer pacer)
     {
         Targets = targets;
         Identifier = identifier;
+        Pacer = pacer;
         _sent = new int[targets.Length];
         _rtts = [.. targets.Select(_ => new List<double>())];
         _ttl = new int?[targets.Length];
@@ -26,6 +26,16 @@ internal sealed class Session
     public ProbeTarget[] Targets { get; }
 
     public ushort Identifier { get; }
+
+    public Pacer Pacer { get; }
+
+    public bool AllReached()
+    {
+        lock (_gate)
+        {
+            return Answered(1);
+        }
+    }
 
     public ushort NextSequence()
     {

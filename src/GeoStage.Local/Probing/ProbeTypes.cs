@@ -27,4 +27,7 @@ public sealed record ProbeOptions
     /// this much time has passed; <see cref="Count"/> is then ignored.
     /// </summary>
     public TimeSpan? UntilReachableWithin { get; init; }
+
+    /// <summary>Requests per second, all sources together.</summary>
+    public double Rate { get; init; } = IcmpProber.DefaultRate;
 }

@@ -1,0 +1,26 @@
+using GeoStage.Core.Backends;
+using GeoStage.Testing;
+using Xunit;
+
+namespace GeoStage.Local.Tests;
+
+public sealed class ScaleTests
+{
+    /// <summary>
+    /// 100 nodes need more neighbour entries than the kernel's shared ARP table resolves by default
+    /// (gc_thresh3 = 1024 across all namespaces); with dynamic ARP whole pairs were silently lost.
+    /// </summary>
+    [RootFact("openvpn", "nsenter", "setsid")]
+    public async Task UpAsync_TenSitesOfTen_EveryPairReachableAndIsolatedBefore()
+    {
+        await using var env = Env.Create(Topologies.Grid(TempState.UniqueName("gr"), sites: 10, perSite: 10));
+
+        var result = await env.UpAsync();
+        var again = await env.Backend.MeasureAsync(env.State, new MeasureOptions { Count = 1 }, CancellationToken.None);
+
+        Assert.Equal(9900, result.After.ReachableCount);
+        Assert.NotNull(result.Before);
+        Assert.All(result.Before.Pairs, p => Assert.Equal(p.FromSite == p.ToSite, p.Reachable));
+        Assert.Equal(9900, again.ReachableCount);
+    }
+}
