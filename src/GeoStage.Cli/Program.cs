@@ -1,5 +1,8 @@
 using System.CommandLine;
 using GeoStage.Cli.Commands;
+using GeoStage.Cli.Rendering;
+
+Terminal.Configure();
 
 var root = new RootCommand("GeoStage builds and operates staging environments of separated sites joined by a site-to-site VPN.")
 {

@@ -9,7 +9,7 @@ namespace GeoStage.Cli.Rendering;
 /// </summary>
 internal static class Progress
 {
-    private static readonly IAnsiConsole s_error = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    private static readonly IAnsiConsole s_error = Terminal.Error();
 
     public static async Task<T> RunAsync<T>(string title, bool quiet, Func<IProgress<UpProgress>, Task<T>> work)
     {
