@@ -14,4 +14,6 @@ root.Subcommands.Add(ReachCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(ExecCommand.Create());
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// Ctrl+C cancels; up then rolls back what it created, which must not be cut short by the default 2 s.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };
+return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);

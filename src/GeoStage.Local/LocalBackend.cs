@@ -87,7 +87,7 @@ public sealed partial class LocalBackend : IEnvironmentBackend
         }
         catch (Exception failure)
         {
-            Report("rollback", failure.Message);
+            Report("rollback", failure is OperationCanceledException ? "cancelled; removing what was created" : failure.Message);
             await RollBackAsync(state, failure).ConfigureAwait(false);
             throw;
         }

@@ -27,6 +27,28 @@ public sealed class LifecycleTests
     }
 
     [RootFact("openvpn", "nsenter", "setsid")]
+    public async Task UpAsync_CancelledWhileStartingTheOverlay_RollsBackEverything()
+    {
+        var root = RootSnapshot.Take();
+        await using var env = Env.Create(Topologies.TwoSites(TempState.UniqueName("cx")));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var progress = new SynchronousProgress(step =>
+        {
+            if (step.Step == "overlay")
+            {
+                cancel.Cancel();
+            }
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            env.Backend.UpAsync(env.Model, new UpOptions(), progress, cancel.Token));
+
+        Assert.Empty(env.LeftoverNamespaces());
+        Assert.False(Directory.Exists(env.Store.DirectoryOf(env.Model.Name)));
+        Assert.Equal(root, RootSnapshot.Take());
+    }
+
+    [RootFact("openvpn", "nsenter", "setsid")]
     public async Task UpAsync_NamespaceNameTaken_RefusedAndNothingCreated()
     {
         await using var env = Env.Create(Topologies.TwoSites(TempState.UniqueName("tk")));
@@ -119,5 +141,10 @@ public sealed class LifecycleTests
         {
             return null;
         }
+    }
+
+    private sealed class SynchronousProgress(Action<UpProgress> report) : IProgress<UpProgress>
+    {
+        public void Report(UpProgress value) => report(value);
     }
 }
