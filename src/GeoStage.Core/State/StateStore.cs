@@ -4,15 +4,15 @@ namespace GeoStage.Core.State;
 
 /// <summary>
 /// Environments' state under one root directory (<c>/var/lib/geostage</c> unless <c>GEOSTAGE_STATE_DIR</c>
-/// says otherwise): <c>ROOT/NAME/state.json</c>, written atomically, directories 0700 and files 0600
-/// because they hold private keys.
+/// says otherwise): <c>ROOT/NAME/geostage.db</c>, a SQLite file written in transactions, directories 0700
+/// and files 0600 because they hold private keys.
 /// Concurrency: writers of one environment are serialised by <see cref="Lock"/>, which holds an exclusive
 /// file lock that the kernel drops if the process dies.
 /// </summary>
 public sealed class StateStore
 {
     public const string DefaultRoot = "/var/lib/geostage";
-    private const string StateFileName = "state.json";
+    private const string StateFileName = "geostage.db";
 
     public StateStore(string root)
     {
@@ -26,9 +26,18 @@ public sealed class StateStore
 
     public string DirectoryOf(string name) => Path.Combine(Root, name);
 
+    public string DatabaseFile(string name) => Path.Combine(DirectoryOf(name), StateFileName);
+
+    /// <summary>Opens the environment's database, creating it (and its directory) when absent.</summary>
+    public Microsoft.Data.Sqlite.SqliteConnection Open(string name)
+    {
+        EnsureDirectory(name);
+        return Database.Open(DatabaseFile(name));
+    }
+
     public EnvironmentState? Load(string name)
     {
-        var file = Path.Combine(DirectoryOf(name), StateFileName);
+        var file = DatabaseFile(name);
         if (!File.Exists(file))
         {
             return null;
@@ -36,9 +45,12 @@ public sealed class StateStore
 
         try
         {
-            return JsonSerializer.Deserialize<EnvironmentState>(File.ReadAllText(file), StateJson.Options);
+            using var connection = Database.Open(file);
+            return Database.Scalar(connection, "SELECT json FROM environment WHERE id = 1") is string json
+                ? JsonSerializer.Deserialize<EnvironmentState>(json, StateJson.Options)
+                : null;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or Microsoft.Data.Sqlite.SqliteException)
         {
             throw new InvalidOperationException($"{file} is not a readable GeoStage state file ({e.Message}); remove the environment's namespaces by hand or restore the file", e);
         }
@@ -53,7 +65,7 @@ public sealed class StateStore
         }
 
         return [.. Directory.EnumerateDirectories(Root)
-            .Where(d => File.Exists(Path.Combine(d, StateFileName)))
+            .Where(d => File.Exists(Path.Combine(d, StateFileName)) && Load(Path.GetFileName(d)) is not null)
             .Select(Path.GetFileName)
             .OfType<string>()
             .Order(StringComparer.Ordinal)];
@@ -61,21 +73,11 @@ public sealed class StateStore
 
     public void Save(EnvironmentState state)
     {
-        var dir = EnsureDirectory(state.Name);
-        var file = Path.Combine(dir, StateFileName);
-        var temp = file + ".tmp";
-        using (var stream = new FileStream(temp, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        {
-            JsonSerializer.Serialize(stream, state, StateJson.Options);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, file, overwrite: true);
+        using var connection = Open(state.Name);
+        Database.Execute(
+            connection,
+            "INSERT INTO environment (id, json) VALUES (1, $json) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+            ("$json", JsonSerializer.Serialize(state, StateJson.Compact)));
     }
 
     /// <summary>Removes the environment's directory and everything in it (keys, configs, logs).</summary>
@@ -135,7 +137,7 @@ public sealed class StateStore
     {
         public void Dispose()
         {
-            if (!File.Exists(Path.Combine(store.DirectoryOf(name), StateFileName)))
+            if (store.Load(name) is null)
             {
                 store.Delete(name);
             }

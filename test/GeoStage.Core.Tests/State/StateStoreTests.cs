@@ -82,8 +82,7 @@ public sealed class StateStoreTests : IDisposable
 
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(_store.Root));
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(_store.DirectoryOf("seed")));
-        Assert.Equal(OwnerReadWrite, File.GetUnixFileMode(Path.Combine(_store.DirectoryOf("seed"), "state.json")));
-        Assert.False(File.Exists(Path.Combine(_store.DirectoryOf("seed"), "state.json.tmp")));
+        Assert.Equal(OwnerReadWrite, File.GetUnixFileMode(_store.DatabaseFile("seed")));
     }
 
     [Fact]
@@ -129,11 +128,11 @@ public sealed class StateStoreTests : IDisposable
     public void Load_CorruptFile_SaysWhichFile()
     {
         var dir = _store.EnsureDirectory("seed");
-        File.WriteAllText(Path.Combine(dir, "state.json"), "{ not json");
+        File.WriteAllText(_store.DatabaseFile("seed"), "{ not a database");
 
         var error = Assert.Throws<InvalidOperationException>(() => _store.Load("seed"));
 
-        Assert.Contains(Path.Combine(dir, "state.json"), error.Message, StringComparison.Ordinal);
+        Assert.Contains(_store.DatabaseFile("seed"), error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,25 @@
+using System.Globalization;
+
+namespace GeoStage.Core.Model;
+
+/// <summary>Durations as written in specs: a number and a unit, e.g. 500ms, 10s, 2m.</summary>
+public static class Durations
+{
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        value = default;
+        var units = new (string Suffix, double Seconds)[] { ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600) };
+        foreach (var (suffix, seconds) in units)
+        {
+            if (text.EndsWith(suffix, StringComparison.Ordinal)
+                && double.TryParse(text[..^suffix.Length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
+                && number > 0)
+            {
+                value = TimeSpan.FromSeconds(number * seconds);
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
