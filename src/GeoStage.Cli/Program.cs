@@ -14,6 +14,16 @@ root.Subcommands.Add(ReachCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(ExecCommand.Create());
+root.Subcommands.Add(WorkloadCommands.Serve());
+root.Subcommands.Add(WorkloadCommands.Deploy());
+root.Subcommands.Add(WorkloadCommands.Update());
+root.Subcommands.Add(WorkloadCommands.Stop());
+root.Subcommands.Add(WorkloadCommands.Scale());
+root.Subcommands.Add(WorkloadCommands.Restart());
+root.Subcommands.Add(ObserveCommands.Ps());
+root.Subcommands.Add(ObserveCommands.Logs());
+root.Subcommands.Add(ObserveCommands.Events());
+root.Subcommands.Add(ObserveCommands.Node());
 // Ctrl+C cancels; up then rolls back what it created, which must not be cut short by the default 2 s.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };
 return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);

@@ -15,7 +15,10 @@ public sealed partial class LocalBackend
     /// </summary>
     public async Task DownAsync(EnvironmentState state, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(state.Processes.Select(p => ProcessLauncher.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
+        // The control daemon first: it would otherwise restart the tunnels and instances ended below.
+        var (supervisors, others) = (state.Processes.Where(p => p.Role == "daemon").ToList(), state.Processes.Where(p => p.Role != "daemon").ToList());
+        await Task.WhenAll(supervisors.Select(p => ProcessLauncher.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(others.Select(p => ProcessLauncher.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
 
         var present = Ip.ListNamespaces();
         var owned = state.Namespaces.Where(present.Contains).ToList();

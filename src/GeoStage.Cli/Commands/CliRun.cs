@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.ComponentModel;
 using System.Text.Json;
 using GeoStage.Core.State;
 using GeoStage.Core.Validation;
@@ -59,11 +60,24 @@ internal sealed class CliRun
             {
                 return Fail(ExitCodes.NotFound, e.Message);
             }
+            catch (Control.Client.ControlRequestException e)
+            {
+                foreach (var error in e.Errors)
+                {
+                    Console.Error.WriteLine(error);
+                }
+
+                return Fail(e.Status == System.Net.HttpStatusCode.NotFound ? ExitCodes.NotFound : e.Errors.Count > 0 ? ExitCodes.InvalidSpec : ExitCodes.Failed, e.Message);
+            }
+            catch (Control.Client.DaemonNotRunningException e)
+            {
+                return Fail(ExitCodes.Failed, e.Message);
+            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return Fail(ExitCodes.Cancelled, "cancelled; what was begun has been rolled back");
             }
-            catch (Exception e) when (e is ToolException or TimeoutException or IOException or InvalidOperationException or AggregateException or JsonException)
+            catch (Exception e) when (e is ToolException or TimeoutException or IOException or UnauthorizedAccessException or Win32Exception or InvalidOperationException or AggregateException or JsonException)
             {
                 return Fail(ExitCodes.Failed, verbose ? e.ToString() : e.Message);
             }
@@ -94,6 +108,9 @@ internal sealed class CliRun
             _ => throw new NotFoundException($"{all.Count} environments exist ({string.Join(", ", all)}); pick one with --name"),
         };
     }
+
+    /// <summary>A client of the daemon of the environment named, or of the only one there is.</summary>
+    public Control.Client.ControlClient Client(string? name) => new(Store, ResolveEnvironment(name).Name);
 
     public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, StateJson.Options));
 }

@@ -25,7 +25,7 @@ internal static class ReachCommand
         {
             var state = run.ResolveEnvironment(run.Parse.GetValue(name));
             var overlay = !run.Parse.GetValue(withoutOverlay);
-            if (run.Parse.GetValue(count) is < 1 or > 100 || run.Parse.GetValue(rate) is < 1 or > 1_000_000)
+            if (run.Parse.GetValue(count) is < 1 or > 100 || run.Parse.GetValue(rate) is not (>= 1 and <= 1_000_000))
             {
                 return CliRun.Fail(ExitCodes.Failed, "--count takes 1 to 100 and --rate 1 to 1000000");
             }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using GeoStage.Cli.Rendering;
+using GeoStage.Control.Client;
+using GeoStage.Control.Daemon;
 using GeoStage.Core.Backends;
 using GeoStage.Core.Validation;
 using GeoStage.Local;
@@ -30,6 +32,14 @@ internal static class UpCommand
         {
             var path = run.Parse.GetValue(file)!;
             var json = run.Parse.GetValue(output) == "json";
+
+            // Checked before anything is built: at 0 or less up built the whole environment only to roll it
+            // back, and a huge value overflowed TimeSpan with a stack trace.
+            if (run.Parse.GetValue(timeout) is not (>= 1 and <= 86_400))
+            {
+                return CliRun.Fail(ExitCodes.Failed, "--timeout takes 1 to 86400 seconds");
+            }
+
             var model = SpecValidator.LoadFile(path, new HostRoutes());
             using var held = run.Store.Lock(model.Name)
                 ?? throw new EnvironmentConflictException($"another geostage command is working on environment '{model.Name}'; wait for it to finish");
@@ -43,6 +53,17 @@ internal static class UpCommand
                 $"up {model.Name}",
                 json,
                 progress => run.Backend.UpAsync(model, options, progress, cancellationToken)).ConfigureAwait(false);
+
+            // The environment is complete without its daemon; if that cannot start, up says so and leaves
+            // the environment up for 'geostage serve' rather than tearing down a working overlay.
+            try
+            {
+                await DaemonLauncher.StartAsync(run.Store, model.Name, TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidOperationException or DaemonNotRunningException)
+            {
+                Console.Error.WriteLine($"warning: the control daemon did not start: {e.Message}");
+            }
             if (json)
             {
                 CliRun.WriteJson(UpView.Json(result));

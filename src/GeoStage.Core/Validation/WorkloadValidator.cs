@@ -70,6 +70,7 @@ public sealed class WorkloadValidator
 
     private WorkloadModel? Build(WorkloadSpec spec, string path)
     {
+        spec = WithFileDir(spec);
         var before = _errors.Count;
         if (spec.Version.Length == 0)
         {
@@ -130,8 +131,39 @@ public sealed class WorkloadValidator
         };
     }
 
+    /// <summary>
+    /// {{file.dir}} is the directory of the workload file, resolved now: the daemon that starts instances
+    /// later has no notion of where the file was.
+    /// </summary>
+    private WorkloadSpec WithFileDir(WorkloadSpec spec)
+    {
+        const string Fact = "{{file.dir}}";
+        var dir = Path.GetDirectoryName(Path.GetFullPath(_map.File)) ?? "/";
+        string Resolve(string text) => text.Replace(Fact, dir, StringComparison.Ordinal);
+        return spec with
+        {
+            Command = Resolve(spec.Command),
+            Args = [.. spec.Args.Select(Resolve)],
+            Env = spec.Env.ToDictionary(p => p.Key, p => Resolve(p.Value)),
+            Health = spec.Health is null ? null : spec.Health with { Http = spec.Health.Http is null ? null : Resolve(spec.Health.Http), Command = [.. spec.Health.Command.Select(Resolve)] },
+        };
+    }
+
     private string? ResolveCommand(string command, string path)
     {
+        var resolved = FindCommand(command, out var problem);
+        if (resolved is null)
+        {
+            Error(path, problem!);
+        }
+
+        return resolved;
+    }
+
+    /// <summary>The absolute path of an executable <paramref name="command"/>, or null and what is wrong.</summary>
+    public static string? FindCommand(string command, out string? problem)
+    {
+        problem = null;
         if (command.Contains('/', StringComparison.Ordinal))
         {
             if (File.Exists(command) && (File.GetUnixFileMode(command) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
@@ -139,7 +171,7 @@ public sealed class WorkloadValidator
                 return Path.GetFullPath(command);
             }
 
-            Error(path, File.Exists(command) ? $"'{command}' is not executable; chmod +x it" : $"command '{command}' does not exist");
+            problem = File.Exists(command) ? $"'{command}' is not executable; chmod +x it" : $"command '{command}' does not exist";
             return null;
         }
 
@@ -148,7 +180,7 @@ public sealed class WorkloadValidator
             .FirstOrDefault(File.Exists);
         if (found is null)
         {
-            Error(path, $"command '{command}' is not on the PATH; give its absolute path or install it");
+            problem = $"command '{command}' is not on the PATH; give its absolute path or install it";
         }
 
         return found;

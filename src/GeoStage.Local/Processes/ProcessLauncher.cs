@@ -15,9 +15,26 @@ public static class ProcessLauncher
 {
     private const string Script = "log=$1; ns=$2; shift 2; exec setsid nsenter --net=\"$ns\" -- \"$@\" </dev/null >>\"$log\" 2>&1";
 
-    public static (Process Process, ProcessRecord Record) Start(string role, string ns, IReadOnlyList<string> command, string logFile)
+    public static (Process Process, ProcessRecord Record) Start(string role, string ns, IReadOnlyList<string> command, string logFile) =>
+        Start(role, ns, command, logFile, environment: null, workingDirectory: null);
+
+    /// <summary>
+    /// Starts <paramref name="command"/> with exactly <paramref name="environment"/> (when given, nothing of
+    /// GeoStage's own environment leaks in) in <paramref name="workingDirectory"/>.
+    /// </summary>
+    public static (Process Process, ProcessRecord Record) Start(
+        string role, string ns, IReadOnlyList<string> command, string logFile, IReadOnlyDictionary<string, string>? environment, string? workingDirectory)
     {
-        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = workingDirectory ?? "" };
+        if (environment is not null)
+        {
+            info.Environment.Clear();
+            foreach (var (key, value) in environment)
+            {
+                info.Environment[key] = value;
+            }
+        }
+
         foreach (var arg in (string[])["-c", Script, "geostage-launch", logFile, Ip.PathOf(ns), .. command])
         {
             info.ArgumentList.Add(arg);

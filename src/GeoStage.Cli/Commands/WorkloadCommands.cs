@@ -1,0 +1,170 @@
+using System.CommandLine;
+using GeoStage.Control.Api;
+using GeoStage.Control.Daemon;
+
+namespace GeoStage.Cli.Commands;
+
+/// <summary>deploy/apply, update, stop, scale, restart: changes sent to the daemon, then waited on.</summary>
+internal static class WorkloadCommands
+{
+    public static Command Deploy()
+    {
+        var file = new Argument<string>("FILE") { Description = "A file with a 'workloads' list (the topology file may hold it too)." };
+        var (name, output, timeout, noWait) = (CommonOptions.Name(), CommonOptions.Output(), Timeout(), NoWait());
+        var command = new Command("deploy", "Start the file's workloads on every node their placement selects, or roll out what changed; report when all are healthy.")
+        {
+            file, name, output, timeout, noWait,
+        };
+        command.Aliases.Add("apply");
+        CliRun.Register(command, async (run, ct) =>
+        {
+            var path = run.Parse.GetValue(file)!;
+            if (!File.Exists(path))
+            {
+                return CliRun.Fail(ExitCodes.InvalidSpec, $"{path}: no such file");
+            }
+
+            using var client = run.Client(run.Parse.GetValue(name));
+            var applied = await client.PostAsync<ApplyResponse>("v1/workloads/apply", new ApplyRequest(Path.GetFullPath(path), await File.ReadAllTextAsync(path, ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
+            return await FinishAsync(run, client, [.. applied.Workloads.Keys], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    public static Command Update()
+    {
+        var workload = Workload();
+        var version = new Option<string?>("--version") { Description = "The new version (also available to args as {{workload.version}})." };
+        var program = new Option<string?>("--command") { Description = "A new program to run." };
+        var args = new Option<string[]>("--arg") { Description = "The new args, one --arg each (replaces all args).", AllowMultipleArgumentsPerToken = false };
+        var env = new Option<string[]>("--env") { Description = "KEY=VALUE to set (others are kept)." };
+        var (name, output, timeout, noWait) = (CommonOptions.Name(), CommonOptions.Output(), Timeout(), NoWait());
+        var command = new Command("update", "Roll out a new version, command, args or env: site by site, each instance gated on its health check; a failure rolls back.")
+        {
+            workload, version, program, args, env, name, output, timeout, noWait,
+        };
+        CliRun.Register(command, async (run, ct) =>
+        {
+            var pairs = run.Parse.GetValue(env) ?? [];
+            if (pairs.FirstOrDefault(p => !p.Contains('=', StringComparison.Ordinal)) is { } bad)
+            {
+                return CliRun.Fail(ExitCodes.Failed, $"--env {bad}: write KEY=VALUE");
+            }
+
+            var request = new UpdateRequest(
+                run.Parse.GetValue(version),
+                run.Parse.GetValue(program),
+                run.Parse.GetValue(args) is { Length: > 0 } a ? a : null,
+                pairs.Length == 0 ? null : pairs.ToDictionary(p => p[..p.IndexOf('=', StringComparison.Ordinal)], p => p[(p.IndexOf('=', StringComparison.Ordinal) + 1)..]));
+            using var client = run.Client(run.Parse.GetValue(name));
+            var target = run.Parse.GetValue(workload)!;
+            await client.PostAsync<WorkloadView>($"v1/workloads/{target}/update", request, ct).ConfigureAwait(false);
+            return await FinishAsync(run, client, [target], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    public static Command Stop()
+    {
+        var workload = Workload();
+        var (name, output, timeout, noWait) = (CommonOptions.Name(), CommonOptions.Output(), Timeout(), NoWait());
+        var command = new Command("stop", "Stop a workload on every node.") { workload, name, output, timeout, noWait };
+        CliRun.Register(command, async (run, ct) =>
+        {
+            using var client = run.Client(run.Parse.GetValue(name));
+            var target = run.Parse.GetValue(workload)!;
+            await client.PostAsync<WorkloadView>($"v1/workloads/{target}/stop", new { }, ct).ConfigureAwait(false);
+            return await FinishAsync(run, client, [target], Rollouts.Goal.Stopped, output, timeout, noWait, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    public static Command Scale()
+    {
+        var workload = Workload();
+        var all = new Option<bool>("--all") { Description = "Every node." };
+        var perSite = new Option<int?>("--per-site") { Description = "At most N nodes per site." };
+        var sites = new Option<string[]>("--site") { Description = "Only nodes of this site (repeatable)." };
+        var nodes = new Option<string[]>("--node") { Description = "Only this node (repeatable)." };
+        var labels = new Option<string[]>("--label") { Description = "Only nodes with KEY=VALUE (repeatable)." };
+        var (name, output, timeout, noWait) = (CommonOptions.Name(), CommonOptions.Output(), Timeout(), NoWait());
+        var command = new Command("scale", "Change where a workload runs: instances start on newly selected nodes and stop on dropped ones; the others keep running.")
+        {
+            workload, all, perSite, sites, nodes, labels, name, output, timeout, noWait,
+        };
+        CliRun.Register(command, async (run, ct) =>
+        {
+            var pairs = run.Parse.GetValue(labels) ?? [];
+            var request = new ScaleRequest(
+                run.Parse.GetValue(all),
+                run.Parse.GetValue(perSite),
+                run.Parse.GetValue(sites) is { Length: > 0 } s ? s : null,
+                run.Parse.GetValue(nodes) is { Length: > 0 } n ? n : null,
+                pairs.Length == 0 ? null : pairs.ToDictionary(p => p.Split('=', 2)[0], p => p.Split('=', 2).ElementAtOrDefault(1) ?? ""));
+            using var client = run.Client(run.Parse.GetValue(name));
+            var target = run.Parse.GetValue(workload)!;
+            await client.PostAsync<WorkloadView>($"v1/workloads/{target}/scale", request, ct).ConfigureAwait(false);
+            return await FinishAsync(run, client, [target], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    public static Command Restart()
+    {
+        var workload = Workload();
+        var node = new Option<string?>("--node") { Description = "Restart only the instance on this node (at once); without it, a rolling restart of all." };
+        var (name, output, timeout, noWait) = (CommonOptions.Name(), CommonOptions.Output(), Timeout(), NoWait());
+        var command = new Command("restart", "Restart a workload's instances.") { workload, node, name, output, timeout, noWait };
+        CliRun.Register(command, async (run, ct) =>
+        {
+            using var client = run.Client(run.Parse.GetValue(name));
+            var target = run.Parse.GetValue(workload)!;
+            await client.PostAsync<WorkloadView>($"v1/workloads/{target}/restart", new RestartRequest(run.Parse.GetValue(node)), ct).ConfigureAwait(false);
+            return await FinishAsync(run, client, [target], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    public static Command Serve()
+    {
+        var name = CommonOptions.Name();
+        var command = new Command("serve", "Run an environment's control daemon in the foreground (up starts one in the background).") { name };
+        CliRun.Register(command, async (run, ct) =>
+        {
+            var env = run.ResolveEnvironment(run.Parse.GetValue(name)).Name;
+            await ControlDaemon.RunAsync(run.Store, env, socket => Console.Error.WriteLine($"geostage: control daemon of {env} listening on {socket}"), ct).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task<int> FinishAsync(CliRun run, Control.Client.ControlClient client, IReadOnlyCollection<string> names, Rollouts.Goal goal, Option<string> output, Option<double> timeout, Option<bool> noWait, CancellationToken ct)
+    {
+        var json = run.Parse.GetValue(output) == "json";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        IReadOnlyList<WorkloadView> views = run.Parse.GetValue(noWait)
+            ? (await client.GetAsync<List<WorkloadView>>("v1/workloads", ct).ConfigureAwait(false)).Where(w => names.Contains(w.Name)).ToList()
+            : await Rollouts.WaitAsync(client, names, goal, TimeSpan.FromSeconds(run.Parse.GetValue(timeout)), json, ct).ConfigureAwait(false);
+        if (json)
+        {
+            CliRun.WriteJson(new { seconds = Math.Round(clock.Elapsed.TotalSeconds, 3), workloads = views });
+        }
+        else
+        {
+            foreach (var view in views)
+            {
+                Console.Out.WriteLine(goal == Rollouts.Goal.Stopped
+                    ? $"{view.Name}: stopped in {clock.Elapsed.TotalSeconds:0.00} s"
+                    : $"{view.Name}: version {view.Version} {view.Status}, {view.Healthy}/{view.Instances} healthy, in {clock.Elapsed.TotalSeconds:0.00} s");
+            }
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static Argument<string> Workload() => new("WORKLOAD") { Description = "The workload's name." };
+
+    private static Option<double> Timeout() => new("--timeout") { Description = "Seconds to wait for the change to settle.", DefaultValueFactory = _ => 120 };
+
+    private static Option<bool> NoWait() => new("--no-wait") { Description = "Return once the daemon accepted the change." };
+}

@@ -1,0 +1,77 @@
+using GeoStage.Control.Store;
+
+namespace GeoStage.Control.Api;
+
+/// <summary>The daemon's JSON shapes; documented in docs/cli.md (the API) and used by the CLI.</summary>
+public sealed record ErrorResponse(string Error, IReadOnlyList<string> Errors);
+
+public sealed record HealthResponse(string Environment, int Pid, DateTimeOffset Since);
+
+public sealed record ApplyRequest(string File, string Text);
+
+public sealed record ApplyResponse(IReadOnlyDictionary<string, string> Workloads);
+
+public sealed record UpdateRequest(string? Version, string? Command, IReadOnlyList<string>? Args, IReadOnlyDictionary<string, string>? Env);
+
+public sealed record ScaleRequest(bool All, int? PerSite, IReadOnlyList<string>? Sites, IReadOnlyList<string>? Nodes, IReadOnlyDictionary<string, string>? Labels);
+
+public sealed record RestartRequest(string? Node);
+
+public sealed record NodeRequest(string Site, string Name, string? Address, IReadOnlyDictionary<string, string>? Labels);
+
+public sealed record NodeAdded(string Node, string Site, string Address, double ReachableSeconds, double HealthySeconds, double TotalSeconds, int Instances);
+
+public sealed record WorkloadView(
+    string Name,
+    string Version,
+    long Generation,
+    string Status,
+    string? Message,
+    int Instances,
+    int Healthy,
+    int Failed,
+    IReadOnlyDictionary<string, int> Versions,
+    DateTimeOffset UpdatedAt)
+{
+    public static WorkloadView Of(WorkloadRecord workload, IReadOnlyList<InstanceRecord> instances) => new(
+        workload.Name,
+        workload.Spec.Version,
+        workload.Generation,
+        Kebab(workload.Status.ToString()),
+        workload.Message,
+        instances.Count,
+        instances.Count(i => i.State == InstanceState.Healthy),
+        instances.Count(i => i.State == InstanceState.Failed),
+        instances.GroupBy(i => i.Version).ToDictionary(g => g.Key, g => g.Count()),
+        workload.UpdatedAt);
+
+    internal static string Kebab(string pascal) =>
+        string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}
+
+public sealed record InstanceView(
+    string Workload,
+    string Node,
+    string Site,
+    string State,
+    string Version,
+    long Generation,
+    int? Pid,
+    int Restarts,
+    double? UptimeSeconds,
+    string? Health,
+    string? LastExit)
+{
+    public static InstanceView Of(InstanceRecord instance, DateTimeOffset now) => new(
+        instance.Workload,
+        instance.Node,
+        instance.Site,
+        WorkloadView.Kebab(instance.State.ToString()),
+        instance.Version,
+        instance.Generation,
+        instance.Pid,
+        instance.Restarts,
+        instance.Pid is null || instance.StartedAt is null ? null : Math.Round((now - instance.StartedAt.Value).TotalSeconds, 1),
+        instance.Health,
+        instance.LastExit);
+}

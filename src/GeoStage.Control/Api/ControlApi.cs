@@ -1,0 +1,140 @@
+using GeoStage.Control.Reconcile;
+using GeoStage.Control.Store;
+using GeoStage.Core.Model;
+using GeoStage.Core.Validation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace GeoStage.Control.Api;
+
+/// <summary>
+/// The daemon's JSON HTTP API on its Unix socket. Every change is posted to the control loop; reads go
+/// to the store. Bad requests answer 400 with one line per problem, unknown names 404.
+/// </summary>
+public static partial class ControlApi
+{
+    public static void Map(IEndpointRouteBuilder app, ControlLoop loop, DateTimeOffset since)
+    {
+        var api = app.MapGroup("/v1");
+        api.MapGet("/health", () => new HealthResponse(loop.State.Name, Environment.ProcessId, since));
+        api.MapGet("/environment", () => loop.State);
+        api.MapGet("/workloads", () => loop.Store.Workloads().Select(w => WorkloadView.Of(w, loop.Store.Instances(w.Name))));
+        api.MapGet("/instances", (string? workload) =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            return loop.Store.Instances(workload).Select(i => InstanceView.Of(i, now));
+        });
+        api.MapPost("/workloads/apply", (ApplyRequest request) => Guard(() => loop.Post(() =>
+        {
+            var others = loop.Store.Workloads().Where(w => w.Status != WorkloadStatus.Stopped).Select(w => w.Spec).ToList();
+            var models = WorkloadValidator.Load(request.Text, request.File, loop.State.Model, others);
+            return new ApplyResponse(loop.Apply(models));
+        })));
+        api.MapPost("/workloads/{name}/update", (string name, UpdateRequest request) => Guard(() => loop.Post(() =>
+            View(loop, loop.Update(name, spec => Changed(spec, request))))));
+        api.MapPost("/workloads/{name}/stop", (string name) => Guard(() => loop.Post(() => View(loop, loop.Stop(name)))));
+        api.MapPost("/workloads/{name}/scale", (string name, ScaleRequest request) => Guard(() => loop.Post(() =>
+            View(loop, loop.Scale(name, Placement(loop, request))))));
+        api.MapPost("/workloads/{name}/restart", (string name, RestartRequest request, CancellationToken ct) => Guard(() => loop.Post(async () =>
+            View(loop, await loop.RestartAsync(name, request.Node, ct).ConfigureAwait(false)))));
+        api.MapPost("/nodes", (NodeRequest request, CancellationToken ct) => Guard(() => AddNodeAsync(loop, request, ct)));
+        api.MapDelete("/nodes/{name}", (string name, CancellationToken ct) => Guard(() => loop.Post(async () =>
+        {
+            await loop.RemoveNodeAsync(name, ct).ConfigureAwait(false);
+            return new { removed = name };
+        })));
+        api.MapGet("/events", StreamEventsAsync);
+        api.MapGet("/logs", StreamLogsAsync);
+    }
+
+    private static WorkloadView View(ControlLoop loop, WorkloadRecord workload) => WorkloadView.Of(workload, loop.Store.Instances(workload.Name));
+
+    private static WorkloadModel Changed(WorkloadModel spec, UpdateRequest request)
+    {
+        var problems = new List<string>();
+        var command = spec.Command;
+        if (request.Command is not null)
+        {
+            command = WorkloadValidator.FindCommand(request.Command, out var problem) ?? spec.Command;
+            if (problem is not null)
+            {
+                problems.Add(problem);
+            }
+        }
+
+        foreach (var template in (request.Args ?? []).Concat(request.Env?.Values ?? []))
+        {
+            if (Templates.Check(template) is { } problem)
+            {
+                problems.Add($"'{template}': {problem}");
+            }
+        }
+
+        if (request.Version is { Length: 0 })
+        {
+            problems.Add("the version must not be empty");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidRequestException(string.Join("; ", problems));
+        }
+
+        return spec with
+        {
+            Version = request.Version ?? spec.Version,
+            Command = command,
+            Args = request.Args ?? spec.Args,
+            Env = request.Env is null ? spec.Env : new Dictionary<string, string>(spec.Env.Concat(request.Env).GroupBy(p => p.Key).Select(g => g.Last())),
+        };
+    }
+
+    private static PlacementModel Placement(ControlLoop loop, ScaleRequest request)
+    {
+        var model = loop.State.Model;
+        foreach (var site in request.Sites ?? [])
+        {
+            _ = model.Sites.Any(s => s.Name == site) ? 0 : throw new InvalidRequestException($"unknown site '{site}'; sites: {string.Join(", ", model.Sites.Select(s => s.Name))}");
+        }
+
+        foreach (var node in request.Nodes ?? [])
+        {
+            _ = model.Nodes.Any(n => n.Name == node) ? 0 : throw new InvalidRequestException($"unknown node '{node}'; nodes: {string.Join(", ", model.Nodes.Select(n => n.Name))}");
+        }
+
+        if (request.PerSite is < 1)
+        {
+            throw new InvalidRequestException("--per-site takes a whole number from 1");
+        }
+
+        return new PlacementModel
+        {
+            Sites = request.Sites ?? [],
+            Nodes = request.Nodes ?? [],
+            Labels = request.Labels ?? new Dictionary<string, string>(),
+            PerSite = request.PerSite,
+        };
+    }
+
+    /// <summary>Turns the loop's exceptions into answers: 400 for bad input, 404 for unknown names.</summary>
+    private static async Task<IResult> Guard<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return Results.Json(await work().ConfigureAwait(false), Wire.Options);
+        }
+        catch (SpecException e)
+        {
+            return Results.Json(new ErrorResponse($"{e.Errors.Count} error(s); nothing was changed", [.. e.Errors.Select(x => x.ToString())]), Wire.Options, statusCode: 400);
+        }
+        catch (InvalidRequestException e)
+        {
+            return Results.Json(new ErrorResponse(e.Message, []), Wire.Options, statusCode: 400);
+        }
+        catch (NotFoundException e)
+        {
+            return Results.Json(new ErrorResponse(e.Message, []), Wire.Options, statusCode: 404);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using GeoStage.Control.Api;
+using GeoStage.Control.Reconcile;
+using GeoStage.Control.Store;
+using GeoStage.Core.State;
+using GeoStage.Local;
+using GeoStage.Local.Processes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace GeoStage.Control.Daemon;
+
+/// <summary>
+/// One environment's control daemon: the control loop and its API on ENV_DIR/control.sock (mode 0600,
+/// root only). It records itself in the environment's processes so that down ends it first, and it
+/// leaves workloads running when it stops: a restarted daemon adopts them.
+/// </summary>
+public static class ControlDaemon
+{
+    public const string SocketName = "control.sock";
+    public const string Role = "daemon";
+
+    public static string SocketPath(StateStore states, string name) => Path.Combine(states.DirectoryOf(name), SocketName);
+
+    public static async Task RunAsync(StateStore states, string name, Action<string> ready, CancellationToken cancellationToken)
+    {
+        var dir = states.DirectoryOf(name);
+        using var held = new FileStream(Path.Combine(dir, "daemon.lock"), new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        var state = states.Load(name) ?? throw new InvalidOperationException($"no environment named '{name}'");
+        if (state.Phase != EnvironmentPhase.Up)
+        {
+            throw new InvalidOperationException($"environment '{name}' is {state.Phase.ToString().ToLowerInvariant()}, not up; run 'geostage down --name {name}' and up again");
+        }
+
+        var self = new ProcessRecord
+        {
+            Role = Role,
+            Namespace = "",
+            Pid = Environment.ProcessId,
+            StartTicks = ProcTable.StartTicks(Environment.ProcessId) ?? 0,
+            Command = Environment.GetCommandLineArgs(),
+            LogFile = Path.Combine(dir, "logs", "daemon.log"),
+        };
+        state = state with { Processes = [.. state.Processes.Where(p => p.Role != Role), self] };
+        states.Save(state);
+
+        using var store = new ControlStore(states.Open(name));
+        var loop = new ControlLoop(states, state, store, new LocalBackend(states, TimeProvider.System), TimeProvider.System);
+        var socket = SocketPath(states, name);
+        File.Delete(socket);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socket));
+        builder.Services.Configure<JsonOptions>(o =>
+        {
+            foreach (var converter in StateJson.Options.Converters)
+            {
+                o.SerializerOptions.Converters.Add(converter);
+            }
+        });
+        builder.Services.AddSingleton(new ControlLoopHolder(loop));
+        await using var app = builder.Build();
+        ControlApi.Map(app, loop, DateTimeOffset.UtcNow);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = loop.RunAsync(stop.Token);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        ready(socket);
+        try
+        {
+            await running.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: workloads stay up for the next daemon to adopt.
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            File.Delete(socket);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using GeoStage.Control.Store;
+using GeoStage.Core.Model;
+
+namespace GeoStage.Control.Reconcile;
+
+/// <summary>Thrown for a request naming a workload, node or site that does not exist.</summary>
+public sealed class NotFoundException : Exception
+{
+    public NotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    public NotFoundException()
+    {
+    }
+
+    public NotFoundException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}
+
+public sealed partial class ControlLoop
+{
+    /// <summary>
+    /// Makes <paramref name="workloads"/> the wanted ones: new workloads start everywhere they are placed;
+    /// a changed one rolls out as a new generation, with the old spec kept to roll back to; an unchanged
+    /// one is left alone. Returns, per workload, what happened.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Apply(IReadOnlyList<WorkloadModel> workloads)
+    {
+        var outcome = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var spec in workloads)
+        {
+            var existing = Store.Workload(spec.Name);
+            if (existing is not null && existing.Status != WorkloadStatus.Stopped && Same(existing.Spec, spec))
+            {
+                outcome[spec.Name] = "unchanged";
+                continue;
+            }
+
+            var record = existing is null
+                ? new WorkloadRecord { Spec = spec, Generation = 1, Status = WorkloadStatus.Progressing, UpdatedAt = _time.GetUtcNow() }
+                : existing with
+                {
+                    Spec = spec,
+                    Previous = existing.Status == WorkloadStatus.Stopped ? null : existing.Spec,
+                    Generation = existing.Generation + 1,
+                    Status = WorkloadStatus.Progressing,
+                    Message = null,
+                    UpdatedAt = _time.GetUtcNow(),
+                };
+            Store.Save(record);
+            outcome[spec.Name] = existing is null ? "created" : existing.Status == WorkloadStatus.Stopped ? "started" : "updating";
+            Emit(existing is null ? "workload-created" : "workload-updated", spec.Name, null, $"version {spec.Version}, generation {record.Generation}");
+        }
+
+        return outcome;
+    }
+
+    /// <summary>A new spec for <paramref name="name"/>, derived by <paramref name="change"/> from the current one; rolls out.</summary>
+    public WorkloadRecord Update(string name, Func<WorkloadModel, WorkloadModel> change)
+    {
+        var existing = Require(name);
+        var spec = change(existing.Spec);
+        if (Same(existing.Spec, spec))
+        {
+            return existing;
+        }
+
+        Apply([spec]);
+        return Require(name);
+    }
+
+    public WorkloadRecord Stop(string name)
+    {
+        var existing = Require(name);
+        var stopped = existing with { Status = WorkloadStatus.Stopped, Previous = null, UpdatedAt = _time.GetUtcNow() };
+        Store.Save(stopped);
+        Emit("workload-stopped", name, null, "stopping every instance");
+        return stopped;
+    }
+
+    /// <summary>Changes where the workload runs, without restarting instances that stay.</summary>
+    public WorkloadRecord Scale(string name, PlacementModel placement)
+    {
+        var existing = Require(name);
+        var scaled = existing with { Spec = existing.Spec with { Placement = placement }, UpdatedAt = _time.GetUtcNow() };
+        Store.Save(scaled);
+        Emit("workload-scaled", name, null, $"{placement.Select(State.Model).Count} instances wanted");
+        return scaled;
+    }
+
+    /// <summary>Restarts one instance now, or every instance as a rolling restart within the policy.</summary>
+    public async Task<WorkloadRecord> RestartAsync(string name, string? node, CancellationToken cancellationToken)
+    {
+        var existing = Require(name);
+        if (node is null)
+        {
+            var restarted = existing with { Generation = existing.Generation + 1, Previous = null, Status = WorkloadStatus.Progressing, UpdatedAt = _time.GetUtcNow() };
+            Store.Save(restarted);
+            Emit("workload-restarting", name, null, "rolling restart");
+            return restarted;
+        }
+
+        var instance = Store.Instances(name).FirstOrDefault(i => i.Node == node)
+            ?? throw new NotFoundException($"workload '{name}' has no instance on node '{node}'");
+        await StopAsync(instance, cancellationToken).ConfigureAwait(false);
+        var target = State.Model.Nodes.First(n => n.Name == node);
+        Start(existing, target, instance.Restarts, cancellationToken);
+        Emit("instance-restarted", name, node, "restarted on request");
+        return existing;
+    }
+
+    private WorkloadRecord Require(string name) =>
+        Store.Workload(name) ?? throw new NotFoundException($"no workload named '{name}'; 'geostage ps' lists them");
+
+    /// <summary>Same spec, compared by value (records compare lists by reference).</summary>
+    private static bool Same(WorkloadModel a, WorkloadModel b) =>
+        System.Text.Json.JsonSerializer.Serialize(a, Core.State.StateJson.Compact) == System.Text.Json.JsonSerializer.Serialize(b, Core.State.StateJson.Compact);
+}

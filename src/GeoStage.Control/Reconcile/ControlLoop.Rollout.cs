@@ -1,0 +1,84 @@
+using GeoStage.Control.Store;
+using GeoStage.Core.Model;
+
+namespace GeoStage.Control.Reconcile;
+
+public sealed partial class ControlLoop
+{
+    /// <summary>
+    /// An instance of the current generation that failed its health gate ends the rollout: the previous
+    /// spec becomes current again (a new generation), so the instances already replaced are replaced back.
+    /// </summary>
+    private WorkloadRecord RollBackIfFailed(WorkloadRecord workload, IEnumerable<InstanceRecord> instances)
+    {
+        var failed = instances.FirstOrDefault(i => i.Generation == workload.Generation && i.State == InstanceState.Failed);
+        if (failed is null || workload.Previous is null || workload.Status == WorkloadStatus.RollingBack)
+        {
+            return workload;
+        }
+
+        var message = $"version {workload.Spec.Version} failed its health check on {failed.Node} ({failed.Health ?? failed.LastExit ?? "no answer"}); rolling back to version {workload.Previous.Version}";
+        var rolledBack = workload with
+        {
+            Spec = workload.Previous,
+            Previous = null,
+            Generation = workload.Generation + 1,
+            Status = WorkloadStatus.RollingBack,
+            Message = message,
+            UpdatedAt = _time.GetUtcNow(),
+        };
+        Store.Save(rolledBack);
+        Emit("rollout-failed", workload.Name, failed.Node, message);
+        return rolledBack;
+    }
+
+    /// <summary>
+    /// Replaces instances of older generations site by site (in the topology's order), never leaving more
+    /// than MaxUnavailable instances of the workload unhealthy at once; each replacement is gated on the
+    /// new instance's health check before the next one starts.
+    /// </summary>
+    private async Task AdvanceRolloutAsync(WorkloadRecord workload, Dictionary<string, InstanceRecord> instances, IReadOnlyList<NodeModel> targets, CancellationToken cancellationToken)
+    {
+        var order = targets.Select((t, i) => (t.Name, i)).ToDictionary(x => x.Name, x => x.i);
+        var outdated = instances.Values.Where(i => i.Generation < workload.Generation).OrderBy(i => order.GetValueOrDefault(i.Node)).ToList();
+        if (outdated.Count == 0)
+        {
+            return;
+        }
+
+        var unavailable = instances.Values.Count(i => i.State != InstanceState.Healthy);
+        var budget = workload.Spec.MaxUnavailable - unavailable;
+        var site = outdated[0].Site;
+        foreach (var instance in outdated.Where(i => i.Site == site).Take(Math.Max(0, budget)))
+        {
+            await StopAsync(instance, cancellationToken).ConfigureAwait(false);
+            Emit("instance-replacing", workload.Name, instance.Node, $"version {instance.Version} -> {workload.Spec.Version}");
+            instances[instance.Node] = Start(workload, targets.First(t => t.Name == instance.Node), instance.Restarts, cancellationToken);
+        }
+    }
+
+    private void UpdateStatus(WorkloadRecord workload, IEnumerable<InstanceRecord> instances)
+    {
+        if (workload.Status == WorkloadStatus.Stopped)
+        {
+            return;
+        }
+
+        var all = instances.ToList();
+        var ready = all.All(i => i.Generation == workload.Generation && i.State == InstanceState.Healthy);
+        var rolledBack = workload.Status is WorkloadStatus.RollingBack or WorkloadStatus.RolledBack;
+        var status = ready ? (rolledBack ? WorkloadStatus.RolledBack : WorkloadStatus.Ready)
+            : workload.Status == WorkloadStatus.RollingBack ? WorkloadStatus.RollingBack
+            : WorkloadStatus.Progressing;
+        if (status == workload.Status)
+        {
+            return;
+        }
+
+        Store.Save(workload with { Status = status, Message = rolledBack ? workload.Message : null, UpdatedAt = _time.GetUtcNow() });
+        if (ready)
+        {
+            Emit(rolledBack ? "rolled-back" : "ready", workload.Name, null, $"version {workload.Spec.Version} healthy on {all.Count} nodes");
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using GeoStage.Control.Instances;
+using GeoStage.Control.Store;
+using GeoStage.Core.State;
+using GeoStage.Local;
+
+namespace GeoStage.Control.Reconcile;
+
+/// <summary>
+/// The daemon's single writer: every change (a command from the API, a health result, a tick) runs as a
+/// step on this loop, one at a time, so state is never changed from two places at once. A tick reconciles
+/// what runs with what is wanted: starts missing instances, restarts crashed ones with backoff, advances
+/// rollouts within their policy, rolls back a failed one, and restarts dead tunnels.
+/// Concurrency: <see cref="RunAsync"/> owns all mutable fields; other threads only call <see cref="Post"/>.
+/// </summary>
+public sealed partial class ControlLoop
+{
+    private static readonly TimeSpan s_tick = TimeSpan.FromMilliseconds(200);
+    private readonly Channel<Func<Task>> _steps = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly StateStore _states;
+    private readonly LocalBackend _backend;
+    private readonly InstanceRunner _runner;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<(string Workload, string Node), Process> _children = [];
+    private readonly Dictionary<(string Workload, string Node), DateTimeOffset> _checkedAt = [];
+    private readonly HashSet<(string Workload, string Node)> _checking = [];
+    private readonly Dictionary<int, DateTimeOffset> _tunnelRestarts = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ControlLoop(StateStore states, EnvironmentState state, ControlStore store, LocalBackend backend, TimeProvider time)
+    {
+        _states = states;
+        State = state;
+        Store = store;
+        _backend = backend;
+        _time = time;
+        _runner = new InstanceRunner(states.EnsureDirectory(state.Name, "instances"));
+    }
+
+    public EnvironmentState State { get; private set; }
+
+    public ControlStore Store { get; }
+
+    public LocalBackend Backend => _backend;
+
+    /// <summary>Completes at the next change of workloads, instances or events (for watchers).</summary>
+    public Task Changed => Volatile.Read(ref _changed).Task;
+
+    /// <summary>Runs <paramref name="step"/> on the loop and returns its result.</summary>
+    public Task<T> Post<T>(Func<Task<T>> step)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queued = _steps.Writer.TryWrite(async () =>
+        {
+            try
+            {
+                done.SetResult(await step().ConfigureAwait(false));
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        if (!queued)
+        {
+            done.SetException(new InvalidOperationException("the control daemon is stopping"));
+        }
+
+        return done.Task;
+    }
+
+    public Task<T> Post<T>(Func<T> step) => Post(() => Task.FromResult(step()));
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await AdoptAsync(cancellationToken).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(s_tick);
+            try
+            {
+                if (await _steps.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+                {
+                    while (_steps.Reader.TryRead(out var step))
+                    {
+                        await step().ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A tick without a command.
+            }
+
+            await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+            if (clock.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                RotateLogs();
+                clock.Restart();
+            }
+        }
+
+        _steps.Writer.TryComplete();
+    }
+
+    /// <summary>Records an event and wakes watchers.</summary>
+    public EventRecord Emit(string kind, string? workload, string? node, string message)
+    {
+        var record = Store.Append(_time.GetUtcNow(), kind, workload, node, message);
+        Signal();
+        return record;
+    }
+
+    private void Signal() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    private void SaveState(EnvironmentState state)
+    {
+        State = state;
+        _states.Save(state);
+    }
+
+    private void RotateLogs()
+    {
+        foreach (var instance in Store.Instances())
+        {
+            if (LogRotator.RotateIfLarge(instance.LogFile))
+            {
+                Emit("log-rotated", instance.Workload, instance.Node, $"output rotated at {LogRotator.DefaultLimit / (1 << 20)} MiB");
+            }
+        }
+    }
+}

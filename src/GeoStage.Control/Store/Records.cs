@@ -1,0 +1,77 @@
+using GeoStage.Core.Model;
+
+namespace GeoStage.Control.Store;
+
+public enum WorkloadStatus
+{
+    /// <summary>Instances are being started or replaced.</summary>
+    Progressing,
+
+    /// <summary>Every instance runs the current generation and is healthy.</summary>
+    Ready,
+
+    /// <summary>A rollout failed its health gate and the previous spec is being restored.</summary>
+    RollingBack,
+
+    /// <summary>The previous spec is restored and healthy after a failed rollout.</summary>
+    RolledBack,
+
+    /// <summary>Stopped by the user; no instance runs.</summary>
+    Stopped,
+}
+
+/// <summary>
+/// A workload as the daemon keeps it. <see cref="Generation"/> grows with every change of spec (update,
+/// rollback, restart); an instance started from an older generation is replaced by the rollout.
+/// </summary>
+public sealed record WorkloadRecord
+{
+    public required WorkloadModel Spec { get; init; }
+    public required long Generation { get; init; }
+    public WorkloadModel? Previous { get; init; }
+    public required WorkloadStatus Status { get; init; }
+    public string? Message { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public string Name => Spec.Name;
+}
+
+public enum InstanceState
+{
+    /// <summary>Started; waiting for its health check to pass.</summary>
+    Starting,
+
+    Healthy,
+
+    /// <summary>Running, but its health check fails.</summary>
+    Unhealthy,
+
+    /// <summary>Exited unexpectedly; restarts at <see cref="InstanceRecord.NextStartAt"/>.</summary>
+    Backoff,
+
+    /// <summary>Did not become healthy within the rollout's health timeout.</summary>
+    Failed,
+}
+
+/// <summary>One workload on one node.</summary>
+public sealed record InstanceRecord
+{
+    public required string Workload { get; init; }
+    public required string Node { get; init; }
+    public required string Site { get; init; }
+    public required string Version { get; init; }
+    public required long Generation { get; init; }
+    public required InstanceState State { get; init; }
+    public int? Pid { get; init; }
+    public ulong? StartTicks { get; init; }
+    public int Restarts { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? HealthySince { get; init; }
+    public DateTimeOffset? NextStartAt { get; init; }
+    public string? LastExit { get; init; }
+    public string? Health { get; init; }
+    public required string LogFile { get; init; }
+    public required string WorkDir { get; init; }
+}
+
+public sealed record EventRecord(long Id, DateTimeOffset At, string Kind, string? Workload, string? Node, string Message);
