@@ -45,7 +45,13 @@ public sealed partial class ControlLoop
             instances[instance.Node] = Supervise(workload, instance, targets, now, cancellationToken);
         }
 
+        var generation = workload.Generation;
         workload = RollBackIfFailed(workload, instances.Values);
+        if (workload.Generation != generation)
+        {
+            instances = Store.Instances(workload.Name).ToDictionary(i => i.Node);
+        }
+
         await AdvanceRolloutAsync(workload, instances, targets, cancellationToken).ConfigureAwait(false);
         UpdateStatus(workload, instances.Values);
     }
@@ -101,7 +107,7 @@ public sealed partial class ControlLoop
             var delay = Backoff(restarts);
             var crashed = instance with { State = InstanceState.Backoff, Restarts = restarts, Pid = null, StartTicks = null, NextStartAt = now + delay, LastExit = exit, HealthySince = null };
             Store.Save(crashed);
-            Emit("instance-crashed", instance.Workload, instance.Node, $"{exit}; restart {restarts} in {delay.TotalSeconds:0.#} s");
+            Emit("instance-crashed", instance.Workload, instance.Node, $"{exit}; restart {restarts} in {delay.TotalMilliseconds:0} ms");
             return crashed;
         }
 

@@ -28,6 +28,13 @@ public sealed partial class ControlLoop
             UpdatedAt = _time.GetUtcNow(),
         };
         Store.Save(rolledBack);
+
+        // Instances never replaced still run the previous spec: they join the new generation as they are.
+        foreach (var untouched in instances.Where(i => i.Generation < workload.Generation && i.Version == rolledBack.Spec.Version))
+        {
+            Store.Save(untouched with { Generation = rolledBack.Generation });
+        }
+
         Emit("rollout-failed", workload.Name, failed.Node, message);
         return rolledBack;
     }
@@ -46,10 +53,13 @@ public sealed partial class ControlLoop
             return;
         }
 
+        // Outdated instances that are down already cost no availability: replace them first, whatever the budget.
+        var down = outdated.Where(i => i.State != InstanceState.Healthy).ToList();
         var unavailable = instances.Values.Count(i => i.State != InstanceState.Healthy);
         var budget = workload.Spec.MaxUnavailable - unavailable;
         var site = outdated[0].Site;
-        foreach (var instance in outdated.Where(i => i.Site == site).Take(Math.Max(0, budget)))
+        var next = down.Concat(outdated.Where(i => i.State == InstanceState.Healthy && i.Site == site).Take(Math.Max(0, budget)));
+        foreach (var instance in next)
         {
             await StopAsync(instance, cancellationToken).ConfigureAwait(false);
             Emit("instance-replacing", workload.Name, instance.Node, $"version {instance.Version} -> {workload.Spec.Version}");

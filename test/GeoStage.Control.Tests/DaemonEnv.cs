@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using GeoStage.Control.Api;
+using GeoStage.Control.Client;
+using GeoStage.Control.Instances;
+using GeoStage.Core.Backends;
+using GeoStage.Core.Model;
+using GeoStage.Core.State;
+using GeoStage.Core.Validation;
+using GeoStage.Local;
+using GeoStage.Local.Namespaces;
+using GeoStage.Local.Processes;
+using GeoStage.Testing;
+
+namespace GeoStage.Control.Tests;
+
+/// <summary>
+/// An environment with its control daemon running as a separate process (so that a test can SIGKILL it),
+/// in a private state directory. Dispose always ends the daemon and takes the environment down.
+/// </summary>
+internal sealed class DaemonEnv : IAsyncDisposable
+{
+    private readonly TempState _temp = new();
+    private Process? _daemon;
+
+    private DaemonEnv(string yaml)
+    {
+        Store = new StateStore(_temp.Root);
+        Backend = new LocalBackend(Store, TimeProvider.System);
+        Model = SpecValidator.Load(yaml, "test.yaml", new HostRoutes().Read());
+    }
+
+    public StateStore Store { get; }
+    public LocalBackend Backend { get; }
+    public EnvironmentModel Model { get; }
+    public string Name => Model.Name;
+    public int DaemonPid => _daemon?.Id ?? 0;
+
+    /// <summary>The sample P2P node, built next to the tests.</summary>
+    public static string P2pNode => Path.Combine(AppContext.BaseDirectory, "P2pNode.dll");
+
+    public static async Task<DaemonEnv> StartAsync(string yaml)
+    {
+        var env = new DaemonEnv(yaml);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            await env.Backend.UpAsync(env.Model, new UpOptions { MeasureBefore = false }, new Progress<UpProgress>(), timeout.Token);
+            await env.StartDaemonAsync();
+            return env;
+        }
+        catch
+        {
+            await env.DisposeAsync();
+            throw;
+        }
+    }
+
+    public ControlClient Client() => new(Store, Name, TimeSpan.FromSeconds(60));
+
+    public async Task StartDaemonAsync()
+    {
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "geostage.dll"), "serve", "--name", Name })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["GEOSTAGE_STATE_DIR"] = Store.Root;
+        _daemon = Process.Start(info)!;
+        _daemon.BeginErrorReadLine();
+        _daemon.BeginOutputReadLine();
+        using var client = new ControlClient(Store, Name, TimeSpan.FromSeconds(2));
+        await Wait.UntilAsync(() => Healthy(client), TimeSpan.FromSeconds(30), "the daemon's API");
+    }
+
+    public void KillDaemon()
+    {
+        _daemon!.Kill();
+        _daemon.WaitForExit(10_000);
+        _daemon.Dispose();
+        _daemon = null;
+    }
+
+    /// <summary>Applies workloads given as YAML; throws on validation errors.</summary>
+    public async Task<ApplyResponse> ApplyAsync(string yaml)
+    {
+        using var client = Client();
+        return await client.PostAsync<ApplyResponse>("v1/workloads/apply", new ApplyRequest(Path.Combine(AppContext.BaseDirectory, "workloads.yaml"), yaml), CancellationToken.None);
+    }
+
+    public async Task<WorkloadView> WorkloadAsync(string name)
+    {
+        using var client = Client();
+        return (await client.GetAsync<List<WorkloadView>>("v1/workloads", CancellationToken.None)).Single(w => w.Name == name);
+    }
+
+    public async Task<List<InstanceView>> InstancesAsync(string workload)
+    {
+        using var client = Client();
+        return await client.GetAsync<List<InstanceView>>($"v1/instances?workload={workload}", CancellationToken.None);
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds for the workload's view, polling the API.</summary>
+    public async Task<WorkloadView> WaitAsync(string workload, Func<WorkloadView, bool> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var view = await WorkloadAsync(workload);
+            if (condition(view))
+            {
+                return view;
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"waited {timeout.TotalSeconds:0} s for {what}; last: {view.Status} {view.Healthy}/{view.Instances} {string.Join(",", view.Versions.Select(v => v.Key + ":" + v.Value))} {view.Message}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Live processes marked as instances of <paramref name="workload"/>, across every node.</summary>
+    public IReadOnlyList<(string Node, int Pid)> InstanceProcesses(string workload) =>
+        [.. Model.Nodes.SelectMany(n => InstanceRunner.Scan(LocalNames.Node(Name, n.Name))
+            .Where(p => p.Marker?.StartsWith(workload + "/", StringComparison.Ordinal) == true)
+            .Select(p => (n.Name, p.Pid)))];
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_daemon is not null)
+            {
+                KillDaemon();
+            }
+
+            if (Store.Load(Name) is { } state)
+            {
+                await Backend.DownAsync(state, CancellationToken.None);
+            }
+
+            foreach (var ns in Ip.ListNamespaces().Where(n => n == LocalNames.Fabric(Name) || n.StartsWith(LocalNames.Fabric(Name) + "_", StringComparison.Ordinal)))
+            {
+                RootSnapshot.Run("ip", "netns", "del", ns);
+            }
+        }
+        finally
+        {
+            _temp.Dispose();
+        }
+    }
+
+    private static bool Healthy(ControlClient client)
+    {
+        try
+        {
+            client.GetAsync<HealthResponse>("v1/health", CancellationToken.None).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (DaemonNotRunningException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>Workload files for the tests.</summary>
+internal static class Workloads
+{
+    /// <summary>The sample P2P node on every node; health by HTTP; a broken version listens on the wrong port.</summary>
+    public static string Chain(string version = "1", int port = 7000, string healthTimeout = "20s", int maxUnavailable = 1) => $$$"""
+        workloads:
+          - name: chain
+            version: "{{{version}}}"
+            command: dotnet
+            args: ["{{{DaemonEnv.P2pNode}}}", "--name", "{{node.name}}", "--listen", "{{node.address}}:{{{port}}}", "--peers", '{{peers "{address}:7000" ","}}', "--version", "{{workload.version}}", "--interval-ms", "500"]
+            health: { http: "http://{{node.address}}:7000/status", interval: 200ms }
+            rollout: { maxUnavailable: {{{maxUnavailable}}}, healthTimeout: {{{healthTimeout}}} }
+            ports: [7000]
+        """;
+
+    /// <summary>A light command with no health check.</summary>
+    public static string Sleeper(string placement = "{}") => $"""
+        workloads:
+          - name: sleeper
+            command: /bin/sleep
+            args: ["600"]
+            placement: {placement}
+        """;
+}
