@@ -24,6 +24,7 @@ root.Subcommands.Add(ObserveCommands.Ps());
 root.Subcommands.Add(ObserveCommands.Logs());
 root.Subcommands.Add(ObserveCommands.Events());
 root.Subcommands.Add(ObserveCommands.Node());
+root.Subcommands.Add(ObserveCommands.Site());
 // Ctrl+C cancels; up then rolls back what it created, which must not be cut short by the default 2 s.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };
 return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);

@@ -15,12 +15,26 @@ public sealed partial class LocalBackend
     {
         var model = state.Model;
         var dir = _store.EnsureDirectory(model.Name, "overlay");
-        var logs = _store.EnsureDirectory(model.Name, "logs");
-        var credentials = model.Sites.AsParallel().Select(s => SiteCredentials.Generate(model.Name, s.Name, _time)).ToDictionary(c => c.Site);
-        var files = credentials.Values.ToDictionary(c => c.Site, c => c.WriteTo(dir));
+        var credentials = model.Sites.AsParallel().Select(s => SiteCredentials.Generate(model.Name, s.Name, _time)).ToList();
+        foreach (var credential in credentials)
+        {
+            credential.WriteTo(dir);
+        }
 
-        var records = new List<ProcessRecord>();
-        foreach (var tunnel in model.Overlay.Tunnels)
+        return Task.FromResult(StartTunnels(state, model.Overlay.Tunnels, started, cancellationToken));
+    }
+
+    /// <summary>Starts both ends of each of <paramref name="tunnels"/>; credentials are read from the overlay directory.</summary>
+    private EnvironmentState StartTunnels(EnvironmentState state, IEnumerable<TunnelModel> tunnels, List<Process> started, CancellationToken cancellationToken)
+    {
+        var model = state.Model;
+        var dir = _store.EnsureDirectory(model.Name, "overlay");
+        var logs = _store.EnsureDirectory(model.Name, "logs");
+        var fingerprints = new Dictionary<string, string>();
+        string Fingerprint(string site) => fingerprints.TryGetValue(site, out var f) ? f : fingerprints[site] = SiteCredentials.FingerprintIn(dir, site);
+
+        var records = state.Processes.ToList();
+        foreach (var tunnel in tunnels)
         {
             foreach (var (siteName, peerName) in new[] { (tunnel.Server, tunnel.Client), (tunnel.Client, tunnel.Server) })
             {
@@ -31,9 +45,9 @@ public sealed partial class LocalBackend
                     Site = model.Site(siteName),
                     Peer = model.Site(peerName),
                     Device = LocalNames.Tunnel(tunnel, siteName),
-                    CertificateFile = files[siteName].Certificate,
-                    KeyFile = files[siteName].Key,
-                    PeerFingerprint = credentials[peerName].Fingerprint,
+                    CertificateFile = Path.Combine(dir, $"{siteName}.crt"),
+                    KeyFile = Path.Combine(dir, $"{siteName}.key"),
+                    PeerFingerprint = Fingerprint(peerName),
                 };
                 var config = endpoint.WriteTo(dir);
                 var log = Path.Combine(logs, $"openvpn-{siteName}-{peerName}.log");
@@ -48,7 +62,7 @@ public sealed partial class LocalBackend
             }
         }
 
-        return Task.FromResult(state);
+        return state;
     }
 
     /// <summary>
@@ -105,7 +119,7 @@ public sealed partial class LocalBackend
                 {
                     if (started[i].HasExited)
                     {
-                        var record = state.Processes[i];
+                        var record = state.Processes.FirstOrDefault(p => p.Pid == started[i].Id) ?? state.Processes[i];
                         var last = File.Exists(record.LogFile) ? File.ReadLines(record.LogFile).LastOrDefault(l => l.Trim().Length > 0) : null;
                         await probing.CancelAsync().ConfigureAwait(false);
                         return $"OpenVPN for tunnel {record.Site}->{record.Peer} exited with code {started[i].ExitCode}: {last ?? "no output"} (log: {record.LogFile})";

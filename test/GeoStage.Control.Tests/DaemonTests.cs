@@ -94,6 +94,32 @@ public sealed class DaemonTests
         Assert.Equal(env.Model.Nodes.Select(n => n.Name).Order(), heights.Keys.Order());
     }
 
+    [RootFact("openvpn", "nsenter", "setsid")]
+    public async Task Sites_AddWithANodeThenRemove_MeshGrowsAndShrinks()
+    {
+        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("ds")));
+        await env.ApplyAsync(Workloads.Sleeper());
+        await env.WaitAsync("sleeper", w => w.Status == "ready", s_settle, "sleepers ready");
+        using var client = env.Client();
+
+        var site = await client.PostAsync<SiteAdded>("v1/sites", new SiteRequest("north", "10.93.0.0/24", null, null), CancellationToken.None);
+        var node = await client.PostAsync<NodeAdded>("v1/nodes", new NodeRequest("north", "n1", null, null), CancellationToken.None);
+        var grown = (await client.GetAsync<JsonElement>("v1/environment", CancellationToken.None)).GetProperty("model");
+        await client.DeleteAsync<JsonElement>("v1/sites/north", CancellationToken.None);
+        var shrunk = (await client.GetAsync<JsonElement>("v1/environment", CancellationToken.None)).GetProperty("model");
+
+        Assert.Equal(2, site.Tunnels);
+        Assert.Equal("10.9.0.3", site.Router);
+        Assert.Equal(1, node.Instances);
+        Assert.Equal(3, grown.GetProperty("overlay").GetProperty("tunnels").GetArrayLength());
+        Assert.Equal(1, shrunk.GetProperty("overlay").GetProperty("tunnels").GetArrayLength());
+        Assert.False(Ip.Exists(LocalNames.Router(env.Name, "north")));
+        Assert.False(Ip.Exists(LocalNames.Node(env.Name, "n1")));
+        Assert.DoesNotContain(env.InstanceProcesses("sleeper"), p => p.Node == "n1");
+        var east = RootSnapshot.Run("ip", "-n", LocalNames.Router(env.Name, "east"), "-o", "link", "show");
+        Assert.DoesNotContain("tun-north", east, StringComparison.Ordinal);
+    }
+
     /// <summary>GET /status of a node's P2P app, from inside another node's namespace.</summary>
     private static async Task<JsonElement> StatusAsync(DaemonEnv env, string node, IPAddress address, string from)
     {

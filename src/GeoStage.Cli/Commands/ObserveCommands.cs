@@ -161,6 +161,47 @@ internal static class ObserveCommands
         return command;
     }
 
+    public static Command Site()
+    {
+        var command = new Command("site", "Add or remove a site of a running environment.");
+        var siteName = new Argument<string>("NAME") { Description = "The site's name (a DNS-1123 label)." };
+        var cidr = new Option<string>("--cidr") { Description = "The site's LAN, e.g. 192.168.40.0/24.", Required = true };
+        var router = new Option<string?>("--router") { Description = "The router's WAN address; the lowest free one when absent." };
+        var location = new Option<string?>("--location") { Description = "Free text, e.g. a city or a data centre." };
+        var (name, output) = (CommonOptions.Name(), CommonOptions.Output());
+        var add = new Command("add", "Add a site: a router joined by a tunnel to every other site.") { siteName, cidr, router, location, name, output };
+        CliRun.Register(add, async (run, ct) =>
+        {
+            using var client = run.Client(run.Parse.GetValue(name));
+            var added = await client.PostAsync<SiteAdded>("v1/sites", new SiteRequest(run.Parse.GetValue(siteName)!, run.Parse.GetValue(cidr)!, run.Parse.GetValue(router), run.Parse.GetValue(location)), ct).ConfigureAwait(false);
+            if (run.Parse.GetValue(output) == "json")
+            {
+                CliRun.WriteJson(added);
+            }
+            else
+            {
+                Console.Out.WriteLine($"site {added.Site} ({added.Cidr}) joined: router {added.Router}, {added.Tunnels} tunnels up in {added.Seconds:0.000} s; add nodes with 'geostage node add {added.Site} NAME'");
+            }
+
+            return ExitCodes.Ok;
+        });
+        var victim = new Argument<string>("NAME") { Description = "The site to remove, with its nodes." };
+        var removeName = CommonOptions.Name();
+        var remove = new Command("remove", "Remove a site: its nodes (instances stopped), tunnels, router and LAN.") { victim, removeName };
+        remove.Aliases.Add("rm");
+        CliRun.Register(remove, async (run, ct) =>
+        {
+            using var client = run.Client(run.Parse.GetValue(removeName));
+            var target = run.Parse.GetValue(victim)!;
+            await client.DeleteAsync<JsonElement>($"v1/sites/{Uri.EscapeDataString(target)}", ct).ConfigureAwait(false);
+            Console.Out.WriteLine($"site {target}: removed");
+            return ExitCodes.Ok;
+        });
+        command.Subcommands.Add(add);
+        command.Subcommands.Add(remove);
+        return command;
+    }
+
     private static string Colour(string state) => state switch
     {
         "healthy" => "[green]healthy[/]",

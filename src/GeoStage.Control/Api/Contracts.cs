@@ -19,6 +19,10 @@ public sealed record RestartRequest(string? Node);
 
 public sealed record NodeRequest(string Site, string Name, string? Address, IReadOnlyDictionary<string, string>? Labels);
 
+public sealed record SiteRequest(string Name, string Cidr, string? Router, string? Location);
+
+public sealed record SiteAdded(string Site, string Cidr, string Router, string Gateway, int Tunnels, double Seconds);
+
 public sealed record NodeAdded(string Node, string Site, string Address, double ReachableSeconds, double HealthySeconds, double TotalSeconds, int Instances);
 
 public sealed record WorkloadView(

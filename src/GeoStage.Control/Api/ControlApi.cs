@@ -44,6 +44,18 @@ public static partial class ControlApi
             await loop.RemoveNodeAsync(name, ct).ConfigureAwait(false);
             return new { removed = name };
         })));
+        api.MapPost("/sites", (SiteRequest request, CancellationToken ct) => Guard(() => loop.Post(async () =>
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var site = await loop.AddSiteAsync(request.Name, request.Cidr, request.Router, request.Location, ct).ConfigureAwait(false);
+            var tunnels = loop.State.Model.Overlay.Tunnels.Count(t => t.Joins(site.Name));
+            return new SiteAdded(site.Name, site.Cidr.ToString(), site.RouterWan.ToString(), site.Gateway.ToString(), tunnels, Math.Round(clock.Elapsed.TotalSeconds, 3));
+        })));
+        api.MapDelete("/sites/{name}", (string name, CancellationToken ct) => Guard(() => loop.Post(async () =>
+        {
+            await loop.RemoveSiteAsync(name, ct).ConfigureAwait(false);
+            return new { removed = name };
+        })));
         api.MapGet("/events", StreamEventsAsync);
         api.MapGet("/logs", StreamLogsAsync);
     }

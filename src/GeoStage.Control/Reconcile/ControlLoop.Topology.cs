@@ -33,4 +33,30 @@ public sealed partial class ControlLoop
         State = await _backend.RemoveNodeAsync(State, name, cancellationToken).ConfigureAwait(false);
         Emit("node-removed", null, name, "namespace and links removed");
     }
+
+    /// <summary>Adds a site with tunnels to every other; returns once its router reaches every other router.</summary>
+    public async Task<SiteModel> AddSiteAsync(string name, string cidr, string? router, string? location, CancellationToken cancellationToken)
+    {
+        var (site, tunnels) = TopologyEditor.PlanSite(State.Model, name, cidr, router, location, new Local.HostRoutes().Read());
+        State = await _backend.AddSiteAsync(State, site, tunnels, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        Emit("site-added", null, null, $"site {name} ({site.Cidr}), router {site.RouterWan}, {tunnels.Count} tunnels");
+        return site;
+    }
+
+    /// <summary>Removes a site; its nodes go first (their instances stopped).</summary>
+    public async Task RemoveSiteAsync(string name, CancellationToken cancellationToken)
+    {
+        if (State.Model.Sites.All(s => s.Name != name))
+        {
+            throw new NotFoundException($"no site '{name}' in {State.Model.Name}");
+        }
+
+        foreach (var node in State.Model.NodesIn(name).ToList())
+        {
+            await RemoveNodeAsync(node.Name, cancellationToken).ConfigureAwait(false);
+        }
+
+        State = await _backend.RemoveSiteAsync(State, name, cancellationToken).ConfigureAwait(false);
+        Emit("site-removed", null, null, $"site {name} and its tunnels removed");
+    }
 }

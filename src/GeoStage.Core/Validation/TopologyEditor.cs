@@ -80,4 +80,98 @@ public static class TopologyEditor
             Labels = labels ?? new Dictionary<string, string>(),
         };
     }
+
+    /// <summary>
+    /// The site to add and its tunnels to every existing site (the new site is the TLS client of each):
+    /// a valid, unused name; a CIDR that overlaps no site, the WAN or a host network; a free router address
+    /// on the WAN, or the lowest free one.
+    /// </summary>
+    public static (SiteModel Site, IReadOnlyList<TunnelModel> Tunnels) PlanSite(
+        EnvironmentModel model, string name, string cidr, string? router, string? location, IReadOnlyList<HostNetwork> hostNetworks)
+    {
+        if (Names.Check(name) is { } problem)
+        {
+            throw new InvalidRequestException($"site name {problem}");
+        }
+
+        if (model.Sites.Any(s => s.Name == name))
+        {
+            throw new InvalidRequestException($"site '{name}' already exists in {model.Name}; pick another name");
+        }
+
+        if (!Ipv4.TryParseNetwork(cidr, out var network, out var why))
+        {
+            throw new InvalidRequestException(why);
+        }
+
+        if (network.PrefixLength > 30)
+        {
+            throw new InvalidRequestException($"{network} is too small for a router and a node; use at most a /30");
+        }
+
+        if (Ipv4.Overlaps(network, model.Wan))
+        {
+            throw new InvalidRequestException($"{network} overlaps the WAN {model.Wan}");
+        }
+
+        if (model.Sites.FirstOrDefault(s => Ipv4.Overlaps(s.Cidr, network)) is { } clash)
+        {
+            throw new InvalidRequestException($"{network} overlaps site '{clash.Name}' ({clash.Cidr}); sites need disjoint CIDRs");
+        }
+
+        if (hostNetworks.FirstOrDefault(h => Ipv4.Overlaps(h.Network, network)) is { } host)
+        {
+            throw new InvalidRequestException($"{network} overlaps {host.Network}, a network of this host ({host.Source}); pick a range the host does not use");
+        }
+
+        var used = model.Sites.Select(s => Ipv4.ToUInt(s.RouterWan)).ToHashSet();
+        IPAddress wan;
+        if (router is not null)
+        {
+            if (!Ipv4.TryParseAddress(router, out wan, out var bad))
+            {
+                throw new InvalidRequestException(bad);
+            }
+
+            if (!Ipv4.IsHost(model.Wan, wan) || used.Contains(Ipv4.ToUInt(wan)))
+            {
+                throw new InvalidRequestException($"{wan} is not a free host address of the WAN {model.Wan}; pick another, or omit --router");
+            }
+        }
+        else
+        {
+            var (first, last) = Ipv4.Hosts(model.Wan);
+            var free = first;
+            while (free <= last && used.Contains(free))
+            {
+                free++;
+            }
+
+            wan = free <= last ? Ipv4.FromUInt(free) : throw new InvalidRequestException($"the WAN {model.Wan} has no free address for another router");
+        }
+
+        var site = new SiteModel
+        {
+            Name = name,
+            Index = model.Sites.Count == 0 ? 0 : model.Sites.Max(s => s.Index) + 1,
+            Cidr = network,
+            RouterWan = wan,
+            Gateway = Ipv4.FromUInt(Ipv4.Hosts(network).First),
+            Location = location,
+        };
+        var next = model.Overlay.Tunnels.Count == 0 ? 0 : model.Overlay.Tunnels.Max(t => t.Index) + 1;
+        var tunnels = model.Sites.Select((existing, i) => new TunnelModel
+        {
+            Index = next + i,
+            Server = existing.Name,
+            Client = name,
+            Port = model.Overlay.BasePort + next + i,
+        }).ToList();
+        if (tunnels.Count > 0 && tunnels[^1].Port > 65535)
+        {
+            throw new InvalidRequestException($"no UDP port left for the tunnels of another site (overlay.port {model.Overlay.BasePort})");
+        }
+
+        return (site, tunnels);
+    }
 }

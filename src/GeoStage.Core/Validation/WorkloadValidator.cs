@@ -11,6 +11,8 @@ namespace GeoStage.Core.Validation;
 /// </summary>
 public sealed class WorkloadValidator
 {
+    private static readonly TimeSpan s_longestDuration = TimeSpan.FromHours(24);
+
     private readonly SourceMap _map;
     private readonly List<SpecError> _errors;
     private readonly EnvironmentModel _environment;
@@ -166,7 +168,7 @@ public sealed class WorkloadValidator
         problem = null;
         if (command.Contains('/', StringComparison.Ordinal))
         {
-            if (File.Exists(command) && (File.GetUnixFileMode(command) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
+            if (IsExecutable(command))
             {
                 return Path.GetFullPath(command);
             }
@@ -175,9 +177,10 @@ public sealed class WorkloadValidator
             return null;
         }
 
+        // As a shell looks it up: a file of that name that is not executable does not hide a later one.
         var found = (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin").Split(':')
             .Select(dir => Path.Combine(dir, command))
-            .FirstOrDefault(File.Exists);
+            .FirstOrDefault(IsExecutable);
         if (found is null)
         {
             problem = $"command '{command}' is not on the PATH; give its absolute path or install it";
@@ -185,6 +188,9 @@ public sealed class WorkloadValidator
 
         return found;
     }
+
+    private static bool IsExecutable(string file) =>
+        File.Exists(file) && (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 
     private void CheckTemplate(string template, string path)
     {
@@ -233,7 +239,13 @@ public sealed class WorkloadValidator
 
         if (spec.Http is not null)
         {
-            CheckTemplate(spec.Http, path + ".http");
+            // A template error alone: the URL check below would only repeat it as "not an http:// URL".
+            if (Templates.Check(spec.Http) is { } problem)
+            {
+                Error(path + ".http", problem);
+                return null;
+            }
+
             var probe = spec.Http.Replace("{{node.address}}", "192.0.2.1", StringComparison.Ordinal);
             if (!Uri.TryCreate(probe, UriKind.Absolute, out var uri) || uri.Scheme != "http")
             {
@@ -304,7 +316,14 @@ public sealed class WorkloadValidator
 
         if (Durations.TryParse(text, out var value))
         {
-            return value;
+            // Health timeouts become CancelAfter delays, which throw beyond about 49 days.
+            if (value <= s_longestDuration)
+            {
+                return value;
+            }
+
+            Error(path, $"'{text}' is too long; write at most 24h");
+            return fallback;
         }
 
         Error(path, $"'{text}' is not a duration; write e.g. 500ms, 10s or 2m");

@@ -21,6 +21,13 @@ public sealed record SiteCredentials(string Site, string CertificatePem, string 
         return new SiteCredentials(site, certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), FingerprintOf(certificate));
     }
 
+    /// <summary>The fingerprint of a site's certificate as written by <see cref="WriteTo"/> into <paramref name="directory"/>.</summary>
+    public static string FingerprintIn(string directory, string site)
+    {
+        using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(directory, $"{site}.crt")));
+        return FingerprintOf(certificate);
+    }
+
     /// <summary>The certificate's SHA-256 fingerprint as OpenVPN prints it: upper-case hex pairs joined by ':'.</summary>
     public static string FingerprintOf(X509Certificate2 certificate) =>
         string.Join(':', certificate.GetCertHash(HashAlgorithmName.SHA256).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
