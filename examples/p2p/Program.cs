@@ -162,6 +162,7 @@ internal sealed class Node(Options options)
 
         if (adopted)
         {
+            Console.WriteLine($"adopted block {height} ({tip})");
             var sender = (from.Client.RemoteEndPoint as IPEndPoint)?.Address.ToString();
             _ = FloodAsync(height, tip, sender, ct);
         }
