@@ -25,7 +25,7 @@ public sealed partial class LocalBackend
         await ChangeTunnelRoutesAsync(model, "del", cancellationToken).ConfigureAwait(false);
         try
         {
-            return await ProbeAllAsync(model, overlay: false, new ProbeSettings(Count: 1, Timeout: TimeSpan.FromSeconds(1), Rate: options.Rate), cancellationToken).ConfigureAwait(false);
+            return await ProbeAllAsync(model, overlay: false, Isolation with { Rate = options.Rate }, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

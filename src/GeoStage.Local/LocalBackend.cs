@@ -72,7 +72,7 @@ public sealed partial class LocalBackend : IEnvironmentBackend
             if (options.MeasureBefore)
             {
                 Report("before", "probing every pair without the overlay");
-                before = await ProbeAllAsync(model, overlay: false, Quick, cancellationToken).ConfigureAwait(false);
+                before = await ProbeAllAsync(model, overlay: false, Isolation, cancellationToken).ConfigureAwait(false);
             }
 
             Report("overlay", $"{model.Overlay.Tunnels.Count} OpenVPN tunnels, {model.Overlay.Tunnels.Count * 2} processes");
@@ -100,7 +100,12 @@ public sealed partial class LocalBackend : IEnvironmentBackend
         }
     }
 
-    private static ProbeSettings Quick => new(Count: 1, Timeout: TimeSpan.FromMilliseconds(500));
+    /// <summary>
+    /// The matrix without the overlay: pairs within a site answer at once, the others never, so each
+    /// unanswered pair is asked again for a fixed second; a single lost or late reply on a loaded machine
+    /// must not show two nodes of one site as cut off.
+    /// </summary>
+    private static ProbeSettings Isolation => new(UntilWithin: TimeSpan.FromSeconds(1));
 
     /// <summary>Refuses, before touching anything, what would clash with the machine as it is.</summary>
     private void Preflight(EnvironmentModel model)

@@ -159,7 +159,7 @@ internal sealed class DaemonEnv : IAsyncDisposable
             client.GetAsync<HealthResponse>("v1/health", CancellationToken.None).GetAwaiter().GetResult();
             return true;
         }
-        catch (DaemonNotRunningException)
+        catch (Exception e) when (e is DaemonNotRunningException or OperationCanceledException or HttpRequestException)
         {
             return false;
         }

@@ -136,6 +136,10 @@ public sealed class ControlClient : IDisposable
         {
             throw new DaemonNotRunningException($"the control daemon of '{_name}' did not answer: {e.Message}", e);
         }
+        catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
+        {
+            throw new DaemonNotRunningException($"the control daemon of '{_name}' did not answer within {_http.Timeout.TotalSeconds:0} s", e);
+        }
     }
 
     private static async Task ThrowIfFailedAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -23,6 +23,7 @@ public static class IcmpProber
     private const int SolSocket = 1;
     private const int SoRcvBufForce = 33;
     private const int ReceiveBuffer = 4 << 20;
+    private static readonly TimeSpan s_lastReplies = TimeSpan.FromMilliseconds(300);
 
     /// <summary>Packets per second all sources together may send; bursts beyond this overflow the tunnels' queues.</summary>
     public const double DefaultRate = 20_000;
@@ -135,6 +136,13 @@ public static class IcmpProber
             {
                 await Task.Delay(5, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        // Replies to the last round may still be on their way when time is up.
+        var grace = Stopwatch.StartNew();
+        while (grace.Elapsed < s_lastReplies && !session.AllReached())
+        {
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
         }
     }
 
