@@ -75,7 +75,7 @@ internal sealed class CliRun
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return Fail(ExitCodes.Cancelled, "cancelled; what was begun has been rolled back");
+                return Fail(ExitCodes.Cancelled, command.Name == "up" ? "cancelled; what was begun has been rolled back" : "cancelled");
             }
             catch (Exception e) when (e is ToolException or TimeoutException or IOException or UnauthorizedAccessException or Win32Exception or InvalidOperationException or AggregateException or JsonException)
             {

@@ -57,7 +57,7 @@ internal static class StatusView
 
     public static void Print(StatusDocument status)
     {
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(status.Environment)}[/]: {status.Phase}, WAN {status.Wan}, overlay {status.Overlay}, up since {status.ReadyAt:u}");
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(status.Environment)}[/]: {status.Phase}, WAN {status.Wan}, overlay {status.Overlay}{(status.ReadyAt is { } ready ? $", up since {ready:u}" : "")}");
         var sites = new Table().Border(TableBorder.Rounded).Title("sites");
         sites.AddColumns("site", "cidr", "router namespace", "wan", "tunnels (peer interface state)");
 

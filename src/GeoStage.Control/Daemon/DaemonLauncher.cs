@@ -8,7 +8,7 @@ namespace GeoStage.Control.Daemon;
 /// <summary>Starts an environment's daemon in the background (its own session, output to logs/daemon.log) and waits for its API.</summary>
 public static class DaemonLauncher
 {
-    private const string Script = "log=$1; shift; exec setsid \"$@\" </dev/null >>\"$log\" 2>&1";
+    private const string Script = "umask 077; log=$1; shift; exec setsid \"$@\" </dev/null >>\"$log\" 2>&1";
 
     public static async Task<int> StartAsync(StateStore states, string name, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -13,7 +13,8 @@ namespace GeoStage.Local.Processes;
 /// </summary>
 public static class ProcessLauncher
 {
-    private const string Script = "log=$1; ns=$2; shift 2; exec setsid nsenter --net=\"$ns\" -- \"$@\" </dev/null >>\"$log\" 2>&1";
+    // umask 077: the log, and whatever the program creates, is its owner's alone (logs name keys and peers).
+    private const string Script = "umask 077; log=$1; ns=$2; shift 2; exec setsid nsenter --net=\"$ns\" -- \"$@\" </dev/null >>\"$log\" 2>&1";
 
     public static (Process Process, ProcessRecord Record) Start(string role, string ns, IReadOnlyList<string> command, string logFile) =>
         Start(role, ns, command, logFile, environment: null, workingDirectory: null);
