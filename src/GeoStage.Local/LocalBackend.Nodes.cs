@@ -95,24 +95,6 @@ public sealed partial class LocalBackend
             })
             .ToList();
         var results = await IcmpProber.ProbeAsync(targets, new ProbeOptions { UntilReachableWithin = timeout, Interval = TimeSpan.FromMilliseconds(50) }, cancellationToken).ConfigureAwait(false);
-        var sites = model.Nodes.ToDictionary(n => n.Name, n => n.Site);
-        return new Reachability
-        {
-            Environment = model.Name,
-            Overlay = true,
-            MeasuredAt = _time.GetUtcNow(),
-            Pairs = [.. results.Select(r => new ReachPair
-            {
-                From = r.Target.From,
-                To = r.Target.To,
-                FromSite = sites[r.Target.From],
-                ToSite = sites[r.Target.To],
-                Reachable = r.Reachable,
-                RttMs = r.RttMs,
-                Sent = r.Sent,
-                Received = r.Received,
-                Ttl = r.Ttl,
-            })],
-        };
+        return ToReachability(model, overlay: true, results);
     }
 }

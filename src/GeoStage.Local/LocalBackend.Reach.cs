@@ -72,6 +72,11 @@ public sealed partial class LocalBackend
             Rate = settings.Rate,
         };
         var results = await IcmpProber.ProbeAsync(targets, options, cancellationToken).ConfigureAwait(false);
+        return ToReachability(model, overlay, results);
+    }
+
+    private Reachability ToReachability(EnvironmentModel model, bool overlay, IReadOnlyList<ProbeResult> results)
+    {
         var sites = model.Nodes.ToDictionary(n => n.Name, n => n.Site);
         return new Reachability
         {
