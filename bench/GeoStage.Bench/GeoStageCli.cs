@@ -6,7 +6,7 @@ namespace GeoStage.Bench;
 /// The geostage CLI as a user runs it: the repository's launcher script, as a child process, with its
 /// state in the benchmark's own directory so that no other environment on the machine is seen or touched.
 /// </summary>
-internal sealed class GeoStageCli(string repo, string stateDirectory)
+internal sealed partial class GeoStageCli(string repo, string stateDirectory)
 {
     /// <summary>The rate up probes with (IcmpProber.DefaultRate), used for reach too.</summary>
     public const string ReachRate = "20000";
@@ -55,6 +55,30 @@ internal sealed class GeoStageCli(string repo, string stateDirectory)
     public Task<ChildResult> ReachAsync(string name, CancellationToken cancellationToken) =>
         RunAsync(["reach", "--name", name, "--count", "1", "--rate", ReachRate, "--output", "json"], s_shortTimeout, cancellationToken);
 
+    /// <summary>
+    /// What starting the CLI costs: one untimed call first (the launcher builds the CLI when its sources
+    /// changed), then <paramref name="samples"/> timed ones. Not ok, with the error printed, when the CLI does not run.
+    /// </summary>
+    public async Task<(bool Ok, Spread? Startup)> TimeStartupAsync(int samples, CancellationToken cancellationToken)
+    {
+        Console.Error.WriteLine("geostage: building if needed, then timing CLI start-up…");
+        var warmUp = await ListAsync(cancellationToken).ConfigureAwait(false);
+        if (!warmUp.Ok)
+        {
+            Console.Error.Write(warmUp.Stderr);
+            Console.Error.WriteLine($"error: {warmUp.Failure}");
+            return (false, null);
+        }
+
+        var startup = new List<double?>();
+        for (var i = 0; i < samples; i++)
+        {
+            var list = await ListAsync(cancellationToken).ConfigureAwait(false);
+            startup.Add(list.Ok && !list.Rebuilt ? list.Wall.TotalSeconds : null);
+        }
+
+        return (true, Spread.Of(startup));
+    }
 
     /// <summary>A command that does almost nothing: what starting the CLI costs.</summary>
     public Task<ChildResult> ListAsync(CancellationToken cancellationToken) =>

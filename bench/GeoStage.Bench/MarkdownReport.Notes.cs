@@ -1,4 +1,5 @@
 using System.Text;
+using static GeoStage.Bench.Markdown;
 
 namespace GeoStage.Bench;
 
@@ -95,6 +96,4 @@ internal static partial class MarkdownReport
         Line(md);
         Line(md, "</details>");
     }
-
-    private static string S(double? seconds) => seconds is { } s ? FormattableString.Invariant($"{s:0.00} s") : "–";
 }

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text;
+using static GeoStage.Bench.Markdown;
 
 namespace GeoStage.Bench;
 
@@ -148,11 +148,4 @@ internal static partial class MarkdownReport
 
         return parts.Count == 0 ? "not measured" : string.Join("; ", parts) + " (medians)";
     }
-
-    private static string Seconds(Spread? spread) =>
-        spread is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.Median:0.00} / {s.Min:0.00} / {s.Max:0.00} s") : "–";
-
-    private static string Mib(double kb) => string.Create(CultureInfo.InvariantCulture, $"{kb / 1024:0.0} MiB");
-
-    private static void Line(StringBuilder md, string text = "") => md.Append(text).Append('\n');
 }

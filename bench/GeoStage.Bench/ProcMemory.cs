@@ -33,7 +33,7 @@ internal static class ProcMemory
     }
 
     /// <summary>The kB figure of a "Name:   1234 kB" line, or null when the file or line is missing.</summary>
-    private static long? Field(string path, string name)
+    internal static long? Field(string path, string name)
     {
         try
         {

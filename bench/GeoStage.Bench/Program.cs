@@ -1,23 +1,39 @@
 using System.CommandLine;
 using GeoStage.Bench;
 
-var seedRuns = new Option<int>("--seed-runs") { Description = "Runs of examples/seed.yaml.", DefaultValueFactory = _ => 5 };
-var gridRuns = new Option<int>("--grid-runs") { Description = "Runs of the 10 sites x 10 nodes grid.", DefaultValueFactory = _ => 3 };
+var seedRuns = new Option<int>("--seed-runs") { Description = "Runs of examples/seed.yaml (also: workload runs and node joins on it).", DefaultValueFactory = _ => 5 };
+var gridRuns = new Option<int>("--grid-runs") { Description = "Runs of the 10 sites x 10 nodes grid (also: workload runs on it).", DefaultValueFactory = _ => 3 };
 var mininetRuns = new Option<int>("--mininet-runs") { Description = "Runs of each Mininet reference (0 skips Mininet).", DefaultValueFactory = _ => 2 };
-var write = new Option<string?>("--write") { Description = "Also put the results section into this markdown file (e.g. docs/benchmarks.md)." };
-var root = new RootCommand("GeoStage whole-system benchmark: geostage up/down of the seed and a 100-node grid, wall clock, with Mininet as a reference.")
+var workloads = new Option<bool>("--workloads") { Description = "Run only the workload benchmark: deploy/update/stop on every node, a P2P rollout, node join, daemon memory." };
+var write = new Option<string?>("--write") { Description = "Also put the results section(s) into this markdown file (e.g. docs/benchmarks.md)." };
+var root = new RootCommand("GeoStage whole-system benchmark: geostage up/down of the seed and a 100-node grid, wall clock, with Mininet as a reference; then workloads on both.")
 {
-    seedRuns, gridRuns, mininetRuns, write,
+    seedRuns, gridRuns, mininetRuns, workloads, write,
 };
-root.SetAction((parse, cancellationToken) => StartupBenchmark.RunAsync(
-    new BenchSettings
+root.SetAction(async (parse, cancellationToken) =>
+{
+    var settings = new BenchSettings
     {
         SeedRuns = parse.GetValue(seedRuns),
         GridRuns = parse.GetValue(gridRuns),
         MininetRuns = parse.GetValue(mininetRuns),
         WritePath = parse.GetValue(write),
-    },
-    cancellationToken));
+    };
+    if (parse.GetValue(workloads))
+    {
+        return await WorkloadBenchmark.RunAsync(settings, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The workload benchmark follows unless the first could not run at all or was cancelled.
+    var startup = await StartupBenchmark.RunAsync(settings, cancellationToken).ConfigureAwait(false);
+    if (startup is not (BenchRun.Ok or BenchRun.Failed))
+    {
+        return startup;
+    }
+
+    var workload = await WorkloadBenchmark.RunAsync(settings, cancellationToken).ConfigureAwait(false);
+    return startup == BenchRun.Ok ? workload : startup;
+});
 
 // Ctrl+C cancels the run; the environment of the run under way is still taken down, which takes longer
 // than System.CommandLine's default grace of 2 s for a 100-node grid under load.

@@ -25,8 +25,9 @@ internal static class WorkloadCommands
             }
 
             using var client = run.Client(run.Parse.GetValue(name));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var applied = await client.PostAsync<ApplyResponse>("v1/workloads/apply", new ApplyRequest(Path.GetFullPath(path), await File.ReadAllTextAsync(path, ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
-            return await FinishAsync(run, client, [.. applied.Workloads.Keys], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
+            return await FinishAsync(run, clock, client, [.. applied.Workloads.Keys], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -57,9 +58,10 @@ internal static class WorkloadCommands
                 run.Parse.GetValue(args) is { Length: > 0 } a ? a : null,
                 pairs.Length == 0 ? null : pairs.ToDictionary(p => p[..p.IndexOf('=', StringComparison.Ordinal)], p => p[(p.IndexOf('=', StringComparison.Ordinal) + 1)..]));
             using var client = run.Client(run.Parse.GetValue(name));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var target = run.Parse.GetValue(workload)!;
             await client.PostAsync<WorkloadView>($"v1/workloads/{target}/update", request, ct).ConfigureAwait(false);
-            return await FinishAsync(run, client, [target], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
+            return await FinishAsync(run, clock, client, [target], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -72,9 +74,10 @@ internal static class WorkloadCommands
         CliRun.Register(command, async (run, ct) =>
         {
             using var client = run.Client(run.Parse.GetValue(name));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var target = run.Parse.GetValue(workload)!;
             await client.PostAsync<WorkloadView>($"v1/workloads/{target}/stop", new { }, ct).ConfigureAwait(false);
-            return await FinishAsync(run, client, [target], Rollouts.Goal.Stopped, output, timeout, noWait, ct).ConfigureAwait(false);
+            return await FinishAsync(run, clock, client, [target], Rollouts.Goal.Stopped, output, timeout, noWait, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -102,9 +105,10 @@ internal static class WorkloadCommands
                 run.Parse.GetValue(nodes) is { Length: > 0 } n ? n : null,
                 pairs.Length == 0 ? null : pairs.ToDictionary(p => p.Split('=', 2)[0], p => p.Split('=', 2).ElementAtOrDefault(1) ?? ""));
             using var client = run.Client(run.Parse.GetValue(name));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var target = run.Parse.GetValue(workload)!;
             await client.PostAsync<WorkloadView>($"v1/workloads/{target}/scale", request, ct).ConfigureAwait(false);
-            return await FinishAsync(run, client, [target], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
+            return await FinishAsync(run, clock, client, [target], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -118,9 +122,10 @@ internal static class WorkloadCommands
         CliRun.Register(command, async (run, ct) =>
         {
             using var client = run.Client(run.Parse.GetValue(name));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var target = run.Parse.GetValue(workload)!;
             await client.PostAsync<WorkloadView>($"v1/workloads/{target}/restart", new RestartRequest(run.Parse.GetValue(node)), ct).ConfigureAwait(false);
-            return await FinishAsync(run, client, [target], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
+            return await FinishAsync(run, clock, client, [target], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -138,10 +143,10 @@ internal static class WorkloadCommands
         return command;
     }
 
-    private static async Task<int> FinishAsync(CliRun run, Control.Client.ControlClient client, IReadOnlyCollection<string> names, Rollouts.Goal goal, Option<string> output, Option<double> timeout, Option<bool> noWait, CancellationToken ct)
+    /// <summary>Waits (unless --no-wait) and reports; <paramref name="clock"/> started before the request was sent.</summary>
+    private static async Task<int> FinishAsync(CliRun run, System.Diagnostics.Stopwatch clock, Control.Client.ControlClient client, IReadOnlyCollection<string> names, Rollouts.Goal goal, Option<string> output, Option<double> timeout, Option<bool> noWait, CancellationToken ct)
     {
         var json = run.Parse.GetValue(output) == "json";
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<WorkloadView> views = run.Parse.GetValue(noWait)
             ? (await client.GetAsync<List<WorkloadView>>("v1/workloads", ct).ConfigureAwait(false)).Where(w => names.Contains(w.Name)).ToList()
             : await Rollouts.WaitAsync(client, names, goal, TimeSpan.FromSeconds(run.Parse.GetValue(timeout)), json, ct).ConfigureAwait(false);

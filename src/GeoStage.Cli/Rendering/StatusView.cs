@@ -14,8 +14,11 @@ internal sealed record StatusDocument(
     DateTimeOffset? ReadyAt,
     string Wan,
     string Overlay,
+    DaemonStatus? Daemon,
     IReadOnlyList<SiteStatus> Sites,
     IReadOnlyList<NodeStatus> Nodes);
+
+internal sealed record DaemonStatus(int Pid, bool Running);
 
 internal sealed record SiteStatus(string Name, string Cidr, string? Location, string RouterNamespace, string WanAddress, string Gateway, string State, IReadOnlyList<TunnelView> Tunnels);
 
@@ -51,6 +54,7 @@ internal static class StatusView
             state.ReadyAt,
             model.Wan.ToString(),
             $"{model.Overlay.Backend.ToString().ToLowerInvariant()} {model.Overlay.Topology.ToString().ToLowerInvariant()}",
+            state.Processes.FirstOrDefault(p => p.Role == "daemon") is { } daemon ? new DaemonStatus(daemon.Pid, Local.Processes.ProcTable.IsAlive(daemon.Pid, daemon.StartTicks)) : null,
             sites,
             nodes);
     }
@@ -58,6 +62,7 @@ internal static class StatusView
     public static void Print(StatusDocument status)
     {
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(status.Environment)}[/]: {status.Phase}, WAN {status.Wan}, overlay {status.Overlay}{(status.ReadyAt is { } ready ? $", up since {ready:u}" : "")}");
+        AnsiConsole.MarkupLine(status.Daemon is { } d ? $"control daemon: pid {d.Pid} {(d.Running ? "[green]running[/]" : "[red]not running[/] (start it with geostage serve)")}" : "control daemon: [red]not started[/] (start it with geostage serve)");
         var sites = new Table().Border(TableBorder.Rounded).Title("sites");
         sites.AddColumns("site", "cidr", "router namespace", "wan", "tunnels (peer interface state)");
 

@@ -10,6 +10,7 @@ public sealed partial class ControlLoop
 {
     private static readonly TimeSpan s_aliveMeansHealthy = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(30);
+    private const int SpawnParallelism = 4;
 
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
@@ -27,17 +28,18 @@ public sealed partial class ControlLoop
         var targets = workload.Status == WorkloadStatus.Stopped ? [] : workload.Spec.Select(State.Model);
         var instances = Store.Instances(workload.Name).ToDictionary(i => i.Node);
 
-        foreach (var gone in instances.Values.Where(i => !targets.Any(t => t.Name == i.Node)).ToList())
+        var gone = instances.Values.Where(i => !targets.Any(t => t.Name == i.Node)).ToList();
+        await StopManyAsync(gone, cancellationToken).ConfigureAwait(false);
+        foreach (var instance in gone)
         {
-            await StopAsync(gone, cancellationToken).ConfigureAwait(false);
-            Store.Delete(gone);
-            instances.Remove(gone.Node);
-            Emit("instance-stopped", gone.Workload, gone.Node, workload.Status == WorkloadStatus.Stopped ? "stopped" : "no longer placed on this node");
+            Store.Delete(instance);
+            instances.Remove(instance.Node);
+            Emit("instance-stopped", instance.Workload, instance.Node, workload.Status == WorkloadStatus.Stopped ? "stopped" : "no longer placed on this node");
         }
 
-        foreach (var node in targets.Where(t => !instances.ContainsKey(t.Name)))
+        foreach (var started in StartMany(workload, [.. targets.Where(t => !instances.ContainsKey(t.Name)).Select(t => (t, 0))], cancellationToken))
         {
-            instances[node.Name] = Start(workload, node, restarts: 0, cancellationToken);
+            instances[started.Node] = started;
         }
 
         foreach (var instance in instances.Values.ToList())
@@ -56,40 +58,78 @@ public sealed partial class ControlLoop
         UpdateStatus(workload, instances.Values);
     }
 
-    /// <summary>Starts an instance from the workload's current spec; the record is written before the process exists.</summary>
-    private InstanceRecord Start(WorkloadRecord workload, NodeModel node, int restarts, CancellationToken cancellationToken)
+    private InstanceRecord Start(WorkloadRecord workload, NodeModel node, int restarts, CancellationToken cancellationToken) =>
+        StartMany(workload, [(node, restarts)], cancellationToken)[0];
+
+    /// <summary>
+    /// Starts instances from the workload's current spec: every record is written before its process exists,
+    /// the processes are spawned in parallel (a spawn costs a fork and two execs), and the outcomes are
+    /// recorded in order on the loop.
+    /// </summary>
+    private List<InstanceRecord> StartMany(WorkloadRecord workload, IReadOnlyList<(NodeModel Node, int Restarts)> starts, CancellationToken cancellationToken)
     {
-        var (workDir, log) = _runner.Paths(workload.Name, node.Name);
-        var record = new InstanceRecord
+        if (starts.Count == 0)
         {
-            Workload = workload.Name,
-            Node = node.Name,
-            Site = node.Site,
-            Version = workload.Spec.Version,
-            Generation = workload.Generation,
-            State = InstanceState.Starting,
-            Restarts = restarts,
-            StartedAt = _time.GetUtcNow(),
-            LogFile = log,
-            WorkDir = workDir,
-        };
-        Store.Save(record);
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (process, pid, ticks) = _runner.Start(State.Model, workload.Spec, node, workload.Spec.Select(State.Model));
-            _children[(workload.Name, node.Name)] = process;
-            record = record with { Pid = pid, StartTicks = ticks };
-            Emit("instance-started", workload.Name, node.Name, $"version {workload.Spec.Version}, pid {pid}");
-        }
-        catch (Exception e) when (e is ToolException or IOException or System.ComponentModel.Win32Exception)
-        {
-            record = record with { State = InstanceState.Backoff, NextStartAt = _time.GetUtcNow() + Backoff(restarts + 1), LastExit = $"could not start: {e.Message}" };
-            Emit("instance-failed", workload.Name, node.Name, record.LastExit);
+            return [];
         }
 
-        Store.Save(record);
-        return record;
+        var intents = starts.Select(s =>
+        {
+            var (workDir, log) = _runner.Paths(workload.Name, s.Node.Name);
+            var intent = new InstanceRecord
+            {
+                Workload = workload.Name,
+                Node = s.Node.Name,
+                Site = s.Node.Site,
+                Version = workload.Spec.Version,
+                Generation = workload.Generation,
+                State = InstanceState.Starting,
+                Restarts = s.Restarts,
+                StartedAt = _time.GetUtcNow(),
+                LogFile = log,
+                WorkDir = workDir,
+            };
+            Store.Save(intent);
+            return intent;
+        }).ToList();
+
+        var model = State.Model;
+        var placed = workload.Spec.Select(model);
+        var spawned = new (System.Diagnostics.Process? Process, int Pid, ulong Ticks, Exception? Error)[starts.Count];
+        Parallel.For(0, starts.Count, new ParallelOptions { MaxDegreeOfParallelism = SpawnParallelism, CancellationToken = cancellationToken }, i =>
+        {
+            try
+            {
+                var (process, pid, ticks) = _runner.Start(model, workload.Spec, starts[i].Node, placed);
+                spawned[i] = (process, pid, ticks, null);
+            }
+            catch (Exception e) when (e is ToolException or IOException or System.ComponentModel.Win32Exception)
+            {
+                spawned[i] = (null, 0, 0, e);
+            }
+        });
+
+        var records = new List<InstanceRecord>();
+        for (var i = 0; i < starts.Count; i++)
+        {
+            var record = intents[i];
+            if (spawned[i] is { Process: { } process, Pid: var pid, Ticks: var ticks })
+            {
+                _children[(workload.Name, record.Node)] = process;
+                record = record with { Pid = pid, StartTicks = ticks };
+                Emit("instance-started", workload.Name, record.Node, $"version {workload.Spec.Version}, pid {pid}");
+            }
+            else
+            {
+                record = record with { State = InstanceState.Backoff, NextStartAt = _time.GetUtcNow() + Backoff(record.Restarts + 1), LastExit = $"could not start: {spawned[i].Error?.Message}" };
+                Emit("instance-failed", workload.Name, record.Node, record.LastExit);
+            }
+
+            Store.Save(record);
+            records.Add(record);
+        }
+
+        return records;
     }
 
     private InstanceRecord Supervise(WorkloadRecord workload, InstanceRecord instance, IReadOnlyList<NodeModel> targets, DateTimeOffset now, CancellationToken cancellationToken)
@@ -206,16 +246,20 @@ public sealed partial class ControlLoop
         return instance.Pid is null ? "process missing" : "exited (adopted after a daemon restart: exit code unknown)";
     }
 
-    private async Task StopAsync(InstanceRecord instance, CancellationToken cancellationToken)
-    {
-        if (instance.Pid is { } pid && instance.StartTicks is { } ticks)
-        {
-            await InstanceRunner.StopAsync(pid, ticks, cancellationToken).ConfigureAwait(false);
-        }
+    private Task StopAsync(InstanceRecord instance, CancellationToken cancellationToken) => StopManyAsync([instance], cancellationToken);
 
-        if (_children.Remove((instance.Workload, instance.Node), out var process))
+    /// <summary>Ends instances' processes, all at once; the loop's own bookkeeping follows on the loop.</summary>
+    private async Task StopManyAsync(IReadOnlyList<InstanceRecord> instances, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(instances
+            .Where(i => i.Pid is not null && i.StartTicks is not null)
+            .Select(i => InstanceRunner.StopAsync(i.Pid!.Value, i.StartTicks!.Value, cancellationToken))).ConfigureAwait(false);
+        foreach (var instance in instances)
         {
-            process.Dispose();
+            if (_children.Remove((instance.Workload, instance.Node), out var process))
+            {
+                process.Dispose();
+            }
         }
     }
 

@@ -58,12 +58,21 @@ public sealed partial class ControlLoop
         var unavailable = instances.Values.Count(i => i.State != InstanceState.Healthy);
         var budget = workload.Spec.MaxUnavailable - unavailable;
         var site = outdated[0].Site;
-        var next = down.Concat(outdated.Where(i => i.State == InstanceState.Healthy && i.Site == site).Take(Math.Max(0, budget)));
+        var next = down.Concat(outdated.Where(i => i.State == InstanceState.Healthy && i.Site == site).Take(Math.Max(0, budget))).ToList();
+        if (next.Count == 0)
+        {
+            return;
+        }
+
+        await StopManyAsync(next, cancellationToken).ConfigureAwait(false);
         foreach (var instance in next)
         {
-            await StopAsync(instance, cancellationToken).ConfigureAwait(false);
             Emit("instance-replacing", workload.Name, instance.Node, $"version {instance.Version} -> {workload.Spec.Version}");
-            instances[instance.Node] = Start(workload, targets.First(t => t.Name == instance.Node), instance.Restarts, cancellationToken);
+        }
+
+        foreach (var started in StartMany(workload, [.. next.Select(i => (targets.First(t => t.Name == i.Node), i.Restarts))], cancellationToken))
+        {
+            instances[started.Node] = started;
         }
     }
 

@@ -16,7 +16,7 @@ namespace GeoStage.Control.Reconcile;
 /// </summary>
 public sealed partial class ControlLoop
 {
-    private static readonly TimeSpan s_tick = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan s_tick = TimeSpan.FromMilliseconds(100);
     private readonly Channel<Func<Task>> _steps = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly StateStore _states;
     private readonly LocalBackend _backend;
