@@ -25,6 +25,7 @@ root.Subcommands.Add(ObserveCommands.Logs());
 root.Subcommands.Add(ObserveCommands.Events());
 root.Subcommands.Add(ObserveCommands.Node());
 root.Subcommands.Add(ObserveCommands.Site());
-// Ctrl+C cancels; up then rolls back what it created, which must not be cut short by the default 2 s.
+// Ctrl+C and SIGTERM cancel the command's token; up then rolls back what it created. Without a
+// termination timeout System.CommandLine 2.0.0 ends the process at once and no rollback would run.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };
 return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);

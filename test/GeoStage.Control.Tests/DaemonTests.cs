@@ -52,6 +52,34 @@ public sealed class DaemonTests
     }
 
     [RootFact("openvpn", "nsenter", "setsid")]
+    public async Task Serve_InstanceWithChildren_ChildrenSurviveARestartAndEndWithStop()
+    {
+        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("dc")));
+        const string Forking = """
+            workloads:
+              - name: forker
+                command: /bin/sh
+                args: ["-c", "sleep 600 & exec sleep 601"]
+                placement: { nodes: [w1] }
+            """;
+        await env.ApplyAsync(Forking);
+        await env.WaitAsync("forker", w => w.Status == "ready", s_settle, "forker ready");
+        await Wait.UntilAsync(() => env.InstanceProcesses("forker").Count == 2, TimeSpan.FromSeconds(10), "the instance and its child");
+        var before = env.InstanceProcesses("forker").Select(p => p.Pid).Order().ToList();
+
+        env.KillDaemon();
+        await env.StartDaemonAsync();
+        await env.WaitAsync("forker", w => w.Status == "ready", s_settle, "forker adopted");
+        var adopted = env.InstanceProcesses("forker").Select(p => p.Pid).Order().ToList();
+        using var client = env.Client();
+        await client.PostAsync<WorkloadView>("v1/workloads/forker/stop", new { }, CancellationToken.None);
+        await env.WaitAsync("forker", w => w.Instances == 0, s_settle, "forker stopped");
+
+        Assert.Equal(before, adopted);
+        await Wait.UntilAsync(() => env.InstanceProcesses("forker").Count == 0, TimeSpan.FromSeconds(10), "the child to end with its instance");
+    }
+
+    [RootFact("openvpn", "nsenter", "setsid")]
     public async Task Nodes_AddThenRemove_WorkloadFollowsAndNamespaceGoes()
     {
         await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("dn")));

@@ -74,6 +74,23 @@ public sealed class WorkloadTests
     }
 
     [RootFact("openvpn", "nsenter", "setsid")]
+    public async Task Update_VersionThatCrashLoops_RollsBack()
+    {
+        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("wx")));
+        await env.ApplyAsync(Workloads.Sleeper());
+        await env.WaitAsync("sleeper", w => w.Status == "ready", s_settle, "sleepers ready");
+        using var client = env.Client();
+
+        // 'sleep forever-ish' is not a number: version 2 exits at once, every time.
+        await client.PostAsync<WorkloadView>("v1/workloads/sleeper/update", new UpdateRequest("2", null, ["forever-ish"], null), CancellationToken.None);
+        var back = await env.WaitAsync("sleeper", w => w.Status == "rolled-back", s_settle, "the rollback of a crash-looping version");
+
+        Assert.Equal(["1"], back.Versions.Keys);
+        Assert.Equal(3, back.Healthy);
+        Assert.Contains("crashed 3 times", back.Message, StringComparison.Ordinal);
+    }
+
+    [RootFact("openvpn", "nsenter", "setsid")]
     public async Task StopAndScale_Sleeper_InstancesFollowPlacement()
     {
         await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("ws")));

@@ -19,7 +19,7 @@ internal static class Rollouts
     }
 
     /// <summary>Returns the final views; throws when a rollout was rolled back or time ran out.</summary>
-    public static async Task<IReadOnlyList<WorkloadView>> WaitAsync(ControlClient client, IReadOnlyCollection<string> names, Goal goal, TimeSpan timeout, bool quiet, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<WorkloadView>> WaitAsync(ControlClient client, IReadOnlyCollection<string> names, Goal goal, TimeSpan timeout, bool quiet, DateTimeOffset sent, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var said = new Dictionary<string, string>();
@@ -37,7 +37,8 @@ internal static class Rollouts
                 }
             }
 
-            if (views.FirstOrDefault(v => v.Status is "rolled-back" or "rolling-back") is { } failed)
+            // A rollback counts against this change only if it happened after the change was sent.
+            if (views.FirstOrDefault(v => v.Status == "rolling-back" || (v.Status == "rolled-back" && v.UpdatedAt >= sent)) is { } failed)
             {
                 throw new InvalidOperationException($"{failed.Name}: {failed.Message ?? "the rollout failed"}");
             }
@@ -49,7 +50,7 @@ internal static class Rollouts
 
             var done = goal == Goal.Stopped
                 ? views.All(v => v.Instances == 0)
-                : views.Count == names.Count && views.All(v => v.Status == "ready");
+                : views.Count == names.Count && views.All(v => v.Status is "ready" || (v.Status == "rolled-back" && v.UpdatedAt < sent && v.Healthy == v.Instances));
             if (done)
             {
                 return views;

@@ -149,7 +149,7 @@ internal static class WorkloadCommands
         var json = run.Parse.GetValue(output) == "json";
         IReadOnlyList<WorkloadView> views = run.Parse.GetValue(noWait)
             ? (await client.GetAsync<List<WorkloadView>>("v1/workloads", ct).ConfigureAwait(false)).Where(w => names.Contains(w.Name)).ToList()
-            : await Rollouts.WaitAsync(client, names, goal, TimeSpan.FromSeconds(run.Parse.GetValue(timeout)), json, ct).ConfigureAwait(false);
+            : await Rollouts.WaitAsync(client, names, goal, TimeSpan.FromSeconds(run.Parse.GetValue(timeout)), json, DateTimeOffset.UtcNow - clock.Elapsed, ct).ConfigureAwait(false);
         if (json)
         {
             CliRun.WriteJson(new { seconds = Math.Round(clock.Elapsed.TotalSeconds, 3), workloads = views });

@@ -34,11 +34,16 @@ public static partial class ControlApi
                 break;
             }
 
-            await Task.WhenAny(loop.Changed, Task.Delay(50, timeout.Token)).ConfigureAwait(false);
-            timeout.Token.ThrowIfCancellationRequested();
+            await Task.WhenAny(loop.Changed, Task.Delay(50, CancellationToken.None)).ConfigureAwait(false);
+            if (timeout.IsCancellationRequested)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new Core.Validation.InvalidRequestException($"node {node.Name} was added and is reachable, but its {placed} instance(s) were not all healthy after 60 s; see 'geostage ps' and 'geostage events'");
+            }
         }
 
-        return new NodeAdded(node.Name, node.Site, node.Address.ToString(), Math.Round(reachable.TotalSeconds, 3), Math.Round(clock.Elapsed.TotalSeconds, 3), Math.Round(clock.Elapsed.TotalSeconds, 3), placed);
+        var healthy = clock.Elapsed;
+        return new NodeAdded(node.Name, node.Site, node.Address.ToString(), Math.Round(reachable.TotalSeconds, 3), Math.Round(healthy.TotalSeconds, 3), Math.Round(Math.Max(reachable.TotalSeconds, healthy.TotalSeconds), 3), placed);
     }
 
     /// <summary>Events as JSON lines, from after <paramref name="after"/>; with follow, new ones as they happen.</summary>

@@ -58,8 +58,9 @@ public sealed class InstanceRunner
         return (process, record.Pid, record.StartTicks);
     }
 
+    /// <summary>Ends an instance and the processes it started (its process group).</summary>
     public static Task StopAsync(int pid, ulong startTicks, CancellationToken cancellationToken) =>
-        ProcessLauncher.StopAsync(pid, startTicks, TimeSpan.FromSeconds(5), cancellationToken);
+        ProcessLauncher.StopAsync(pid, startTicks, TimeSpan.FromSeconds(5), group: true, cancellationToken);
 
     /// <summary>Live processes in <paramref name="ns"/> with their instance marker (null when unmarked).</summary>
     public static IReadOnlyList<(int Pid, ulong StartTicks, string? Marker)> Scan(string ns)

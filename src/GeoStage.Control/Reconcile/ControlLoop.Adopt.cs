@@ -1,6 +1,7 @@
 using GeoStage.Control.Instances;
 using GeoStage.Control.Store;
 using GeoStage.Local.Namespaces;
+using GeoStage.Local.Processes;
 
 namespace GeoStage.Control.Reconcile;
 
@@ -35,8 +36,11 @@ public sealed partial class ControlLoop
                 continue;
             }
 
-            var keep = processes.FirstOrDefault(p => p.Pid == instance.Pid) is { Pid: > 0 } recorded ? recorded : processes.MaxBy(p => p.StartTicks);
-            foreach (var extra in processes.Where(p => p.Pid != keep.Pid))
+            // An instance's children inherit its marker: only marked processes outside the kept one's tree are
+            // duplicates. Without a live recorded process, keep the newest tree root.
+            var roots = processes.Where(p => !processes.Any(q => q.Pid != p.Pid && ProcTable.DescendsFrom(p.Pid, q.Pid))).ToList();
+            var keep = processes.FirstOrDefault(p => p.Pid == instance.Pid) is { Pid: > 0 } recorded ? recorded : roots.MaxBy(p => p.StartTicks);
+            foreach (var extra in roots.Where(p => p.Pid != keep.Pid && !ProcTable.DescendsFrom(p.Pid, keep.Pid)))
             {
                 await InstanceRunner.StopAsync(extra.Pid, extra.StartTicks, cancellationToken).ConfigureAwait(false);
                 Emit("instance-duplicate", instance.Workload, instance.Node, $"ended duplicate pid {extra.Pid}, kept pid {keep.Pid}");
@@ -52,7 +56,7 @@ public sealed partial class ControlLoop
 
         foreach (var (marker, processes) in found)
         {
-            foreach (var stray in processes)
+            foreach (var stray in processes.Where(p => !processes.Any(q => q.Pid != p.Pid && ProcTable.DescendsFrom(p.Pid, q.Pid))))
             {
                 await InstanceRunner.StopAsync(stray.Pid, stray.StartTicks, cancellationToken).ConfigureAwait(false);
                 Emit("instance-orphan", marker.Split('/')[0], marker.Split('/')[^1], $"ended pid {stray.Pid}: no record of it");

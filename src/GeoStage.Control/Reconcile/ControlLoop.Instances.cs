@@ -11,6 +11,7 @@ public sealed partial class ControlLoop
     private static readonly TimeSpan s_aliveMeansHealthy = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(30);
     private const int SpawnParallelism = 4;
+    private const int CrashesFailARollout = 3;
 
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
@@ -144,6 +145,15 @@ public sealed partial class ControlLoop
         {
             var exit = ExitOf(instance);
             var restarts = instance.Restarts + 1;
+            if (workload.Previous is not null && instance.Generation == workload.Generation && restarts >= CrashesFailARollout)
+            {
+                // A new version that keeps crashing never passes its health gate: fail it so the rollout rolls back.
+                var gaveUp = instance with { State = InstanceState.Failed, Restarts = restarts, Pid = null, StartTicks = null, LastExit = exit, Health = $"crashed {restarts} times" };
+                Store.Save(gaveUp);
+                Emit("instance-unhealthy", instance.Workload, instance.Node, $"version {instance.Version} crashed {restarts} times during the rollout: {exit}");
+                return gaveUp;
+            }
+
             var delay = Backoff(restarts);
             var crashed = instance with { State = InstanceState.Backoff, Restarts = restarts, Pid = null, StartTicks = null, NextStartAt = now + delay, LastExit = exit, HealthySince = null };
             Store.Save(crashed);

@@ -70,7 +70,8 @@ public sealed partial class ControlLoop
             Emit("instance-replacing", workload.Name, instance.Node, $"version {instance.Version} -> {workload.Spec.Version}");
         }
 
-        foreach (var started in StartMany(workload, [.. next.Select(i => (targets.First(t => t.Name == i.Node), i.Restarts))], cancellationToken))
+        // Restarts count per version: the new one starts from none.
+        foreach (var started in StartMany(workload, [.. next.Select(i => (targets.First(t => t.Name == i.Node), 0))], cancellationToken))
         {
             instances[started.Node] = started;
         }
@@ -94,7 +95,8 @@ public sealed partial class ControlLoop
             return;
         }
 
-        Store.Save(workload with { Status = status, Message = rolledBack ? workload.Message : null, UpdatedAt = _time.GetUtcNow() });
+        // A finished rollout has nothing left to roll back to: a crash next week is a crash, not a failed update.
+        Store.Save(workload with { Status = status, Message = rolledBack ? workload.Message : null, Previous = ready ? null : workload.Previous, UpdatedAt = _time.GetUtcNow() });
         if (ready)
         {
             Emit(rolledBack ? "rolled-back" : "ready", workload.Name, null, $"version {workload.Spec.Version} healthy on {all.Count} nodes");

@@ -23,6 +23,34 @@ public static class ProcTable
         }
     }
 
+    /// <summary>The parent's PID (field 4 of /proc/PID/stat), or null when the process is gone.</summary>
+    public static int? ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when <paramref name="pid"/> is <paramref name="ancestor"/> or one of its descendants.</summary>
+    public static bool DescendsFrom(int pid, int ancestor)
+    {
+        for (var current = (int?)pid; current is > 1; current = ParentOf(current.Value))
+        {
+            if (current == ancestor)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>True when <paramref name="pid"/> runs and is the process that started at <paramref name="startTicks"/>.</summary>
     public static bool IsAlive(int pid, ulong startTicks) => StartTicks(pid) == startTicks;
 

@@ -58,9 +58,17 @@ public static class ProcessLauncher
     /// Ends a recorded process: SIGTERM, then SIGKILL after <paramref name="grace"/>. Signals only the
     /// process that was started (same PID and start time), never a later one reusing the PID.
     /// </summary>
-    public static async Task StopAsync(int pid, ulong startTicks, TimeSpan grace, CancellationToken cancellationToken)
+    public static Task StopAsync(int pid, ulong startTicks, TimeSpan grace, CancellationToken cancellationToken) =>
+        StopAsync(pid, startTicks, grace, group: false, cancellationToken);
+
+    /// <summary>
+    /// With <paramref name="group"/>, signals the process's whole process group: a process started here is
+    /// its group's leader (setsid), so the children it forked end with it.
+    /// </summary>
+    public static async Task StopAsync(int pid, ulong startTicks, TimeSpan grace, bool group, CancellationToken cancellationToken)
     {
-        if (!ProcTable.IsAlive(pid, startTicks) || !Libc.Kill(pid, Libc.SigTerm))
+        var target = group ? -pid : pid;
+        if (!ProcTable.IsAlive(pid, startTicks) || !Libc.Kill(target, Libc.SigTerm))
         {
             return;
         }
@@ -70,7 +78,7 @@ public static class ProcessLauncher
         {
             if (deadline.Elapsed > grace)
             {
-                Libc.Kill(pid, Libc.SigKill);
+                Libc.Kill(target, Libc.SigKill);
                 grace = TimeSpan.MaxValue;
             }
 
