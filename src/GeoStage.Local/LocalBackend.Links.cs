@@ -56,9 +56,9 @@ public sealed partial class LocalBackend
     }
 
     /// <summary>
-    /// A router: WAN and LAN legs, and one persistent tun device per tunnel with the peer site's route on
-    /// it. The route exists before OpenVPN attaches, and there is no other route to another site: the
-    /// sites' isolation without the overlay is real, not filtered.
+    /// A router: WAN and LAN legs, and one persistent tun device per tunnel. The routes to the peer sites
+    /// through those devices are added separately (<see cref="ChangeTunnelRoutesAsync"/>) and there is no
+    /// other route to another site: the sites' isolation without the overlay is real, not filtered.
     /// </summary>
     internal static List<string> RouterCommands(EnvironmentModel model, SiteModel site)
     {
@@ -85,7 +85,6 @@ public sealed partial class LocalBackend
             var device = LocalNames.Tunnel(tunnel, site.Name);
             commands.Add($"tuntap add dev {device} mode tun");
             commands.Add($"link set {device} up");
-            commands.AddRange(TunnelRoutes(model, site, tunnel, "add"));
         }
 
         return commands;

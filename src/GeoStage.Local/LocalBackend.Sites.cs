@@ -54,7 +54,7 @@ public sealed partial class LocalBackend
                     $"link set {device} up",
                     .. TunnelRoutes(model, other, tunnel, "add"),
                 ]);
-            }).Append((Ns: ns, Commands: RouterCommands(model, site)));
+            }).Append((Ns: ns, Commands: [.. RouterCommands(model, site), .. tunnels.SelectMany(t => TunnelRoutes(model, site, t, "add"))]));
             await Parallel.ForEachAsync(
                 jobs,
                 new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = cancellationToken },

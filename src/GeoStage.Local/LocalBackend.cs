@@ -68,6 +68,11 @@ public sealed partial class LocalBackend : IEnvironmentBackend
             Report("links", $"{model.Sites.Count + 1} bridges, {model.Sites.Count * 2 + model.Nodes.Count} veth pairs");
             await BuildLinksAsync(model, cancellationToken).ConfigureAwait(false);
 
+            // The tunnels handshake while the sites are probed in isolation: their routes are added only
+            // after the "before" matrix, so until then no router knows a way to another site.
+            Report("overlay", $"{model.Overlay.Tunnels.Count} OpenVPN tunnels, {model.Overlay.Tunnels.Count * 2} processes");
+            state = await StartOverlayAsync(state, started, cancellationToken).ConfigureAwait(false);
+
             Reachability? before = null;
             if (options.MeasureBefore)
             {
@@ -75,9 +80,7 @@ public sealed partial class LocalBackend : IEnvironmentBackend
                 before = await ProbeAllAsync(model, overlay: false, Isolation, cancellationToken).ConfigureAwait(false);
             }
 
-            Report("overlay", $"{model.Overlay.Tunnels.Count} OpenVPN tunnels, {model.Overlay.Tunnels.Count * 2} processes");
-            state = await StartOverlayAsync(state, started, cancellationToken).ConfigureAwait(false);
-
+            await ChangeTunnelRoutesAsync(model, "add", cancellationToken).ConfigureAwait(false);
             Report("reach", $"waiting until {model.Nodes.Count * (model.Nodes.Count - 1)} pairs are reachable");
             var after = await WaitReachableAsync(state, started, options.ReadyTimeout, cancellationToken).ConfigureAwait(false);
 
