@@ -74,10 +74,9 @@ internal static partial class WorkloadMarkdown
             + "to when it is seen to exit: the launcher script, .NET start-up of the CLI, reading the file (deploy), the request to the daemon, and the "
             + "CLI's wait until the change has settled. Commands: `geostage deploy FILE --name ENV --output json`, `geostage update WORKLOAD --version 2 "
             + "--name ENV --output json`, `geostage stop WORKLOAD --name ENV --output json`.");
-        Line(md, "- **`seconds`**: the figure those commands print with `--output json`, from the CLI's own stopwatch. It starts when the daemon has "
-            + "answered the request (the change accepted; for `deploy` after the daemon validated the file) and stops when the CLI's poll of the daemon "
-            + "sees every instance healthy at the new version (`deploy`, `update`) or none left (`stop`). Not in it: CLI start-up, and the request "
-            + "itself up to the daemon's answer.");
+        Line(md, "- **`seconds`**: the figure those commands print with `--output json`, from the CLI's own stopwatch. It starts just before the "
+            + "request is sent (so it includes the daemon validating and accepting the change) and stops when the CLI's poll of the daemon "
+            + "sees every instance healthy at the new version (`deploy`, `update`) or none left (`stop`). Not in it: CLI start-up.");
         Line(md, "- **healthy**: the light workload has no health check, so the daemon counts an instance healthy once it has been alive for 250 ms: "
             + "no `deploy` or `update` of it can take less. The P2P app is healthy when `GET http://NODE:7000/status` answers from inside its node's namespace.");
         Line(md, "- **update**: a new version (`--version 2`) replaces every instance. The daemon rolls out site by site, keeping at most "
@@ -88,7 +87,7 @@ internal static partial class WorkloadMarkdown
         Line(md, "- **node join**: `totalSeconds` and `reachableSeconds` as `node add` prints them: the daemon's own stopwatch from receiving the request "
             + "to every node reaching the new one and it every node (`reachableSeconds`), then on until its instances are healthy (`totalSeconds`). "
             + "The CLI wall adds CLI start-up. After each join the node is removed again (`node remove`, wall time shown), so that each join starts from the topology as it was brought up.");
-        Line(md, "- **daemon memory**: no command prints the daemon's PID, so it is found in /proc as the process `geostage serve --name ENV` whose "
+        Line(md, "- **daemon memory**: the daemon is found in /proc as the process `geostage serve --name ENV` whose "
             + "environment holds the benchmark's private `GEOSTAGE_STATE_DIR`; VmRSS and VmHWM are read from `/proc/PID/status` right after each "
             + "`deploy` of the light workload, with every instance healthy. VmHWM is the peak resident size since the daemon started with `up`: at "
             + "the last sample it includes the earlier runs' updates and stops.");
