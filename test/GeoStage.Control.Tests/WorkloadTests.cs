@@ -109,6 +109,22 @@ public sealed class WorkloadTests
     }
 
     [RootFact("openvpn", "nsenter", "setsid")]
+    public async Task Apply_OnlyPlacementChanged_NoInstanceRestarts()
+    {
+        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("wp")));
+        await env.ApplyAsync(Workloads.Sleeper());
+        await env.WaitAsync("sleeper", w => w.Status == "ready" && w.Healthy == 3, s_settle, "3 sleepers");
+        var before = env.InstanceProcesses("sleeper").Where(p => p.Node != "w1").OrderBy(p => p.Node).ToList();
+
+        var applied = await env.ApplyAsync(Workloads.Sleeper("{ sites: [east] }"));
+        var view = await env.WaitAsync("sleeper", w => w.Instances == 2 && w.Status == "ready", s_settle, "sleepers only in east");
+
+        Assert.Equal("reconfigured", applied.Workloads["sleeper"]);
+        Assert.Equal(1, view.Generation);
+        Assert.Equal(before, env.InstanceProcesses("sleeper").OrderBy(p => p.Node).ToList());
+    }
+
+    [RootFact("openvpn", "nsenter", "setsid")]
     public async Task Crash_KilledInstance_RestartsWithGrowingBackoff()
     {
         await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("wc")));

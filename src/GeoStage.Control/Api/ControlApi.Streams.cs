@@ -56,11 +56,17 @@ public static partial class ControlApi
         while (!ct.IsCancellationRequested)
         {
             var changed = loop.Changed;
-            foreach (var e in loop.Store.Events(last, 1000))
+            IReadOnlyList<EventRecord> batch;
+            do
             {
-                await context.Response.WriteAsync(JsonSerializer.Serialize(e, Wire.Compact) + "\n", ct).ConfigureAwait(false);
-                last = e.Id;
+                batch = loop.Store.Events(last, 1000);
+                foreach (var e in batch)
+                {
+                    await context.Response.WriteAsync(JsonSerializer.Serialize(e, Wire.Compact) + "\n", ct).ConfigureAwait(false);
+                    last = e.Id;
+                }
             }
+            while (batch.Count == 1000);
 
             await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
             if (follow != true)

@@ -27,13 +27,23 @@ public static class ControlDaemon
     public static async Task RunAsync(StateStore states, string name, Action<string> ready, CancellationToken cancellationToken)
     {
         var dir = states.DirectoryOf(name);
-        using var held = new FileStream(Path.Combine(dir, "daemon.lock"), new FileStreamOptions
+        FileStream held;
+        try
         {
-            Mode = FileMode.OpenOrCreate,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
+            held = new FileStream(Path.Combine(dir, "daemon.lock"), new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException($"a control daemon of '{name}' is already running; 'geostage status' shows its pid", e);
+        }
+
+        await using var lockHeld = held;
         var state = states.Load(name) ?? throw new InvalidOperationException($"no environment named '{name}'");
         if (state.Phase != EnvironmentPhase.Up)
         {
@@ -62,6 +72,7 @@ public static class ControlDaemon
         builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socket));
         builder.Services.Configure<JsonOptions>(o =>
         {
+            o.SerializerOptions.DefaultIgnoreCondition = StateJson.Options.DefaultIgnoreCondition;
             foreach (var converter in StateJson.Options.Converters)
             {
                 o.SerializerOptions.Converters.Add(converter);

@@ -40,6 +40,16 @@ public sealed partial class ControlLoop
                 continue;
             }
 
+            if (existing is not null && existing.Status != WorkloadStatus.Stopped && SameProcess(existing.Spec, spec))
+            {
+                // Only placement, ports, health or rollout changed: no instance needs a restart; the
+                // reconcile starts and stops instances where the placement now says.
+                Store.Save(existing with { Spec = spec, UpdatedAt = _time.GetUtcNow() });
+                outcome[spec.Name] = "reconfigured";
+                Emit("workload-reconfigured", spec.Name, null, "placement, ports, health or rollout changed; no restart");
+                continue;
+            }
+
             var record = existing is null
                 ? new WorkloadRecord { Spec = spec, Generation = 1, Status = WorkloadStatus.Progressing, UpdatedAt = _time.GetUtcNow() }
                 : existing with
@@ -86,6 +96,16 @@ public sealed partial class ControlLoop
     public WorkloadRecord Scale(string name, PlacementModel placement)
     {
         var existing = Require(name);
+        var nodes = placement.Select(State.Model).Select(n => n.Name).ToHashSet();
+        foreach (var other in Store.Workloads().Where(w => w.Name != name && w.Status != WorkloadStatus.Stopped))
+        {
+            var shared = other.Spec.Ports.Intersect(existing.Spec.Ports).ToList();
+            if (shared.Count > 0 && other.Spec.Select(State.Model).FirstOrDefault(n => nodes.Contains(n.Name)) is { } clash)
+            {
+                throw new Core.Validation.InvalidRequestException($"port {shared[0]} on node {clash.Name} is also used by workload '{other.Name}'; scale to other nodes");
+            }
+        }
+
         var scaled = existing with { Spec = existing.Spec with { Placement = placement }, UpdatedAt = _time.GetUtcNow() };
         Store.Save(scaled);
         Emit("workload-scaled", name, null, $"{placement.Select(State.Model).Count} instances wanted");
@@ -115,6 +135,10 @@ public sealed partial class ControlLoop
 
     private WorkloadRecord Require(string name) =>
         Store.Workload(name) ?? throw new NotFoundException($"no workload named '{name}'; 'geostage ps' lists them");
+
+    /// <summary>Same program, arguments, environment and version: what a running process is made of.</summary>
+    private static bool SameProcess(WorkloadModel a, WorkloadModel b) =>
+        Same(a with { Placement = new(), Ports = [], Health = null, MaxUnavailable = 1, HealthTimeout = default }, b with { Placement = new(), Ports = [], Health = null, MaxUnavailable = 1, HealthTimeout = default });
 
     /// <summary>Same spec, compared by value (records compare lists by reference).</summary>
     private static bool Same(WorkloadModel a, WorkloadModel b) =>

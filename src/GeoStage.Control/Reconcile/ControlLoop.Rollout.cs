@@ -20,7 +20,8 @@ public sealed partial class ControlLoop
         var message = $"version {workload.Spec.Version} failed its health check on {failed.Node} ({failed.Health ?? failed.LastExit ?? "no answer"}); rolling back to version {workload.Previous.Version}";
         var rolledBack = workload with
         {
-            Spec = workload.Previous,
+            // The previous program, where the workload is placed now (a scale since then stands).
+            Spec = workload.Previous with { Placement = workload.Spec.Placement },
             Previous = null,
             Generation = workload.Generation + 1,
             Status = WorkloadStatus.RollingBack,

@@ -142,9 +142,17 @@ public sealed class WorkloadValidator
         const string Fact = "{{file.dir}}";
         var dir = Path.GetDirectoryName(Path.GetFullPath(_map.File)) ?? "/";
         string Resolve(string text) => text.Replace(Fact, dir, StringComparison.Ordinal);
+
+        // A relative path (./bin/app) is relative to the file, not to wherever the daemon runs.
+        var command = Resolve(spec.Command);
+        if (command.Contains('/', StringComparison.Ordinal) && !Path.IsPathRooted(command))
+        {
+            command = Path.GetFullPath(Path.Combine(dir, command));
+        }
+
         return spec with
         {
-            Command = Resolve(spec.Command),
+            Command = command,
             Args = [.. spec.Args.Select(Resolve)],
             Env = spec.Env.ToDictionary(p => p.Key, p => Resolve(p.Value)),
             Health = spec.Health is null ? null : spec.Health with { Http = spec.Health.Http is null ? null : Resolve(spec.Health.Http), Command = [.. spec.Health.Command.Select(Resolve)] },
