@@ -19,6 +19,8 @@ public sealed record RestartRequest(string? Node);
 
 public sealed record NodeRequest(string Site, string Name, string? Address, IReadOnlyDictionary<string, string>? Labels);
 
+public sealed record LeaseRequest(string Holder, double TtlSeconds, long? Term);
+
 public sealed record SiteRequest(string Name, string Cidr, string? Router, string? Location);
 
 public sealed record SiteAdded(string Site, string Cidr, string Router, string Gateway, int Tunnels, double Seconds);

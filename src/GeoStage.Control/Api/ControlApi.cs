@@ -17,6 +17,7 @@ public static partial class ControlApi
     public static void Map(IEndpointRouteBuilder app, ControlLoop loop, DateTimeOffset since)
     {
         var api = app.MapGroup("/v1");
+        MapLeases(api, loop.Leases);
         api.MapGet("/health", () => new HealthResponse(loop.State.Name, Environment.ProcessId, since));
         api.MapGet("/environment", () => loop.State);
         api.MapGet("/workloads", () => loop.Store.Workloads().Select(w => WorkloadView.Of(w, loop.Store.Instances(w.Name))));
@@ -58,6 +59,21 @@ public static partial class ControlApi
         })));
         api.MapGet("/events", StreamEventsAsync);
         api.MapGet("/logs", StreamLogsAsync);
+    }
+
+    /// <summary>
+    /// Leases for leader election (balancer replicas): answered at once, off the control loop, because a
+    /// renewal that waits behind a rollout step could cost a leader its lease.
+    /// </summary>
+    private static void MapLeases(RouteGroupBuilder api, Balancer.Election.LeaseTable leases)
+    {
+        api.MapGet("/leases/{name}", (string name) => leases.Get(name) is { } lease ? Results.Json(lease, Wire.Options) : Results.Json(new ErrorResponse($"no lease named '{name}'", []), Wire.Options, statusCode: 404));
+        api.MapPost("/leases/{name}/acquire", (string name, LeaseRequest request) =>
+            request.TtlSeconds is > 0 and <= 3600 && request.Holder.Length > 0
+                ? Results.Json(leases.AcquireOrRenew(name, request.Holder, TimeSpan.FromSeconds(request.TtlSeconds)), Wire.Options)
+                : Results.Json(new ErrorResponse("a lease request needs a holder and a TTL from 0 to 3600 seconds", []), Wire.Options, statusCode: 400));
+        api.MapPost("/leases/{name}/release", (string name, LeaseRequest request) =>
+            Results.Json(leases.Release(name, request.Holder, request.Term ?? 0), Wire.Options));
     }
 
     private static WorkloadView View(ControlLoop loop, WorkloadRecord workload) => WorkloadView.Of(workload, loop.Store.Instances(workload.Name));

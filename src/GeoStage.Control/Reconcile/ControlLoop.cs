@@ -44,6 +44,10 @@ public sealed partial class ControlLoop
 
     public LocalBackend Backend => _backend;
 
+    /// <summary>Leases for leader election. In memory: after a daemon restart every lease is free and
+    /// holders re-acquire within a retry interval, keeping their term only if nobody else was faster.</summary>
+    public Balancer.Election.LeaseTable Leases { get; } = new(TimeProvider.System);
+
     /// <summary>Completes at the next change of workloads, instances or events (for watchers).</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 
