@@ -77,7 +77,7 @@ public sealed partial class SpecReader
         return null;
     }
 
-    private List<T> List<T>(Dictionary<string, YamlNode> fields, YamlNode parent, string path, string key, Func<YamlNode, string, T?> read, bool required)
+    private List<T> List<T>(Dictionary<string, YamlNode> fields, YamlNode parent, string path, string key, Func<YamlNode, string, T?> read, bool required, string? itemPrefix = null)
         where T : class
     {
         var result = new List<T>();
@@ -106,7 +106,7 @@ public sealed partial class SpecReader
         {
             // Paths index the list as built, so that a skipped malformed entry does not shift the
             // positions of the ones after it; the line printed for the malformed one is still its own.
-            var itemPath = $"{key}[{result.Count}]";
+            var itemPath = $"{itemPrefix ?? key}[{result.Count}]";
             _map.Add(itemPath, At(sequence.Children[i]));
             if (read(sequence.Children[i], itemPath) is { } item)
             {

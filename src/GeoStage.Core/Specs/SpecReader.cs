@@ -10,7 +10,7 @@ namespace GeoStage.Core.Specs;
 /// </summary>
 public sealed partial class SpecReader
 {
-    private static readonly string[] s_topKeys = ["name", "wan", "sites", "nodes", "overlay", "workloads"];
+    private static readonly string[] s_topKeys = ["name", "wan", "sites", "nodes", "overlay", "workloads", "balancers"];
     private static readonly string[] s_siteKeys = ["name", "cidr", "router", "gateway", "location"];
     private static readonly string[] s_nodeKeys = ["name", "site", "address", "labels"];
     private static readonly string[] s_overlayKeys = ["backend", "topology", "port"];
