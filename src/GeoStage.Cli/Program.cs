@@ -25,6 +25,8 @@ root.Subcommands.Add(ObserveCommands.Logs());
 root.Subcommands.Add(ObserveCommands.Events());
 root.Subcommands.Add(ObserveCommands.Node());
 root.Subcommands.Add(ObserveCommands.Site());
+root.Subcommands.Add(BalancerCommands.Lb());
+root.Subcommands.Add(BalancerCommands.Run());
 // Ctrl+C and SIGTERM cancel the command's token; up then rolls back what it created. Without a
 // termination timeout System.CommandLine 2.0.0 ends the process at once and no rollback would run.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };

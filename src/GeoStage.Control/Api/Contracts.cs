@@ -19,6 +19,17 @@ public sealed record RestartRequest(string? Node);
 
 public sealed record NodeRequest(string Site, string Name, string? Address, IReadOnlyDictionary<string, string>? Labels);
 
+public sealed record BalancerView(
+    string Name,
+    string Site,
+    string Vip,
+    string? Leader,
+    long Term,
+    DateTimeOffset? Since,
+    double? LastTakeoverMs,
+    IReadOnlyList<string> Listeners,
+    IReadOnlyList<Balancer.Replica.ReplicaReport> Replicas);
+
 public sealed record LeaseRequest(string Holder, double TtlSeconds, long? Term);
 
 public sealed record SiteRequest(string Name, string Cidr, string? Router, string? Location);

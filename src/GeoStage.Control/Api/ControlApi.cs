@@ -18,6 +18,7 @@ public static partial class ControlApi
     {
         var api = app.MapGroup("/v1");
         MapLeases(api, loop.Leases);
+        MapBalancers(api, loop);
         api.MapGet("/health", () => new HealthResponse(loop.State.Name, Environment.ProcessId, since));
         api.MapGet("/environment", () => loop.State);
         api.MapGet("/workloads", () => loop.Store.Workloads().Select(w => WorkloadView.Of(w, loop.Store.Instances(w.Name))));
@@ -29,8 +30,17 @@ public static partial class ControlApi
         api.MapPost("/workloads/apply", (ApplyRequest request) => Guard(() => loop.Post(() =>
         {
             var others = loop.Store.Workloads().Where(w => w.Status != WorkloadStatus.Stopped).Select(w => w.Spec).ToList();
-            var models = WorkloadValidator.Load(request.Text, request.File, loop.State.Model, others);
-            return new ApplyResponse(loop.Apply(models));
+            var document = Core.Specs.SpecReader.ReadWorkloads(request.Text, request.File);
+            var balancers = Core.Specs.SpecReader.ReadBalancers(request.Text, request.File);
+
+            // A file may hold workloads, balancers or both; each is checked against what is known.
+            var models = document.Workloads.Count > 0 || balancers.Balancers.Count == 0
+                ? WorkloadValidator.Validate(document, loop.State.Model, others)
+                : [];
+            var known = models.Select(m => m.Name).Concat(others.Select(o => o.Name)).ToHashSet(StringComparer.Ordinal);
+            var fronts = BalancerValidator.Validate(balancers, loop.State.Model, known)
+                .Select(b => Balancers.BalancerWorkloads.ToWorkload(b, loop.State.Name, loop.StateRoot, Daemon.DaemonLauncher.SelfCommand()));
+            return new ApplyResponse(loop.Apply([.. models, .. fronts]));
         })));
         api.MapPost("/workloads/{name}/update", (string name, UpdateRequest request) => Guard(() => loop.Post(() =>
             View(loop, loop.Update(name, spec => Changed(spec, request))))));
@@ -75,6 +85,36 @@ public static partial class ControlApi
         api.MapPost("/leases/{name}/release", (string name, LeaseRequest request) =>
             Results.Json(leases.Release(name, request.Holder, request.Term ?? 0), Wire.Options));
     }
+
+    /// <summary>Replicas report themselves; lb status reads the reports with the lease table's view of who leads.</summary>
+    private static void MapBalancers(RouteGroupBuilder api, ControlLoop loop)
+    {
+        api.MapPost("/balancers/{name}/report", (string name, Balancer.Replica.ReplicaReport report) =>
+        {
+            var key = (name, report.Node);
+            var previous = loop.Reports.GetValueOrDefault(key);
+            loop.Reports[key] = report;
+            if (report.Leader && (previous is null || !previous.Leader || previous.Term != report.Term))
+            {
+                loop.Emit("balancer-leader", Balancers.BalancerWorkloads.WorkloadName(name), report.Node, $"leads {name} in term {report.Term}; serving {report.LastTakeoverMs:0} ms after winning the lease");
+            }
+
+            return Results.Json(new { ok = true }, Wire.Options);
+        });
+        api.MapGet("/balancers", () => Results.Json(BalancerViews(loop), Wire.Options));
+    }
+
+    private static List<BalancerView> BalancerViews(ControlLoop loop) =>
+        [.. loop.Store.Workloads()
+            .Select(w => Balancers.BalancerWorkloads.Of(w.Spec))
+            .OfType<Core.Model.BalancerModel>()
+            .Select(b =>
+            {
+                var lease = loop.Leases.Get(Balancer.Replica.BalancerReplica.LeaseName(b.Name));
+                var reports = loop.Reports.Where(r => r.Key.Balancer == b.Name).Select(r => r.Value).OrderBy(r => r.Node).ToList();
+                var leader = reports.FirstOrDefault(r => r.Leader && r.Node == lease?.Holder);
+                return new BalancerView(b.Name, b.Site, b.Vip.ToString(), lease?.Holder, lease?.Term ?? 0, leader?.Since, leader?.LastTakeoverMs, [.. b.Listeners.Select(l => $"{l.Port} -> {l.Backend}:{l.BackendPort}")], reports);
+            })];
 
     private static WorkloadView View(ControlLoop loop, WorkloadRecord workload) => WorkloadView.Of(workload, loop.Store.Instances(workload.Name));
 

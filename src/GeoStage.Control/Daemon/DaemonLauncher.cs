@@ -44,7 +44,7 @@ public static class DaemonLauncher
     }
 
     /// <summary>How to run this same geostage again: the apphost, or dotnet with the entry assembly.</summary>
-    private static string[] SelfCommand()
+    public static string[] SelfCommand()
     {
         var process = Environment.ProcessPath ?? "dotnet";
         var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;

@@ -45,7 +45,13 @@ public sealed partial class ControlLoop
 
         foreach (var instance in instances.Values.ToList())
         {
-            instances[instance.Node] = Supervise(workload, instance, targets, now, cancellationToken);
+            var supervised = Supervise(workload, instance, targets, now, cancellationToken);
+            if (supervised.Pid is null && instance.Pid is not null)
+            {
+                await FenceAsync(workload, instance, cancellationToken).ConfigureAwait(false);
+            }
+
+            instances[instance.Node] = supervised;
         }
 
         var generation = workload.Generation;

@@ -44,6 +44,9 @@ public sealed partial class ControlLoop
 
     public LocalBackend Backend => _backend;
 
+    /// <summary>The state root, passed to the processes (balancer replicas) that talk back to this daemon.</summary>
+    public string StateRoot => _states.Root;
+
     /// <summary>Leases for leader election. In memory: after a daemon restart every lease is free and
     /// holders re-acquire within a retry interval, keeping their term only if nobody else was faster.</summary>
     public Balancer.Election.LeaseTable Leases { get; } = new(TimeProvider.System);

@@ -1,0 +1,108 @@
+using System.Buffers;
+using System.Net.Sockets;
+
+namespace GeoStage.Balancer.Forwarding;
+
+/// <summary>
+/// Copies one proxied connection both ways until both directions have ended. A side that finishes
+/// sending is passed on as a half-close (Shutdown(Send)) while the other direction keeps flowing; an
+/// error on either side, the idle timeout or the proxy's own cancellation closes both.
+/// Concurrency: two pumps run at once, one per direction; they share only the cancellation source,
+/// the watchdog and the backend's Interlocked counters.
+/// </summary>
+internal sealed class Forwarder : IDisposable
+{
+    private readonly BackendState _backend;
+    private readonly int _bufferSize;
+    private readonly CancellationTokenSource _closed;
+    private readonly IdleWatchdog _watchdog;
+
+    private Forwarder(BackendState backend, TcpProxyOptions options, CancellationToken cancellationToken)
+    {
+        _backend = backend;
+        _bufferSize = options.BufferSize;
+        _closed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _watchdog = new IdleWatchdog(options.IdleTimeout, options.TimeProvider, _closed);
+    }
+
+    /// <summary>Returns when both directions have ended; the caller closes the sockets.</summary>
+    public static async Task RunAsync(Socket client, Socket upstream, BackendState backend, TcpProxyOptions options, CancellationToken cancellationToken)
+    {
+        using var forwarder = new Forwarder(backend, options, cancellationToken);
+        var toBackend = forwarder.PumpAsync(client, upstream, toBackend: true, forwarder._closed.Token);
+        var toClient = forwarder.PumpAsync(upstream, client, toBackend: false, forwarder._closed.Token);
+        await Task.WhenAll(toBackend, toClient).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _watchdog.Dispose();
+        _closed.Dispose();
+    }
+
+    private async Task PumpAsync(Socket source, Socket destination, bool toBackend, CancellationToken cancellationToken)
+    {
+        try
+        {
+            bool more;
+            do
+            {
+                more = await CopyBurstAsync(source, destination, toBackend, cancellationToken).ConfigureAwait(false);
+            }
+            while (more);
+
+            destination.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Reset, idle or shutting down: a connection half broken is of no use to either side.
+            await _closed.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Waits for data without holding a buffer (a zero-byte receive), then copies for as long as reads
+    /// fill the buffer. An idle connection so holds no memory, however many there are. False at end of stream.
+    /// </summary>
+    private async Task<bool> CopyBurstAsync(Socket source, Socket destination, bool toBackend, CancellationToken cancellationToken)
+    {
+        await source.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(_bufferSize);
+        try
+        {
+            int read;
+            do
+            {
+                read = await source.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return false;
+                }
+
+                // Stamped before the bytes go on, so whoever sees them knows the stamp is there. A write
+                // stalled by a peer that does not read is not activity: such a connection may idle out.
+                _watchdog.Touch();
+
+                // Awaiting the write before reading again is the backpressure: a slow reader stalls its writer.
+                await SendAllAsync(destination, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                _backend.CountBytes(toBackend, read);
+            }
+            while (read == buffer.Length);
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task SendAllAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            var sent = await socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            data = data[sent..];
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net;
+using GeoStage.Balancer.Election;
+using GeoStage.Balancer.Forwarding;
+using GeoStage.Core.Model;
+
+namespace GeoStage.Balancer.Replica;
+
+/// <summary>
+/// One replica of a balancer. It stands for election only while its data path works; as leader it takes
+/// the VIP, then listens on it with one proxy per listener, refreshing backends from the control plane;
+/// it steps down when its lease may be lost or its data path fails, and then closes its listeners and
+/// drops the VIP *before* giving the lease back, so two holders never overlap.
+/// Concurrency: <see cref="RunAsync"/> is called once; <see cref="Report"/> from any thread.
+/// </summary>
+public sealed class BalancerReplica
+{
+    private static readonly TimeSpan s_refresh = TimeSpan.FromMilliseconds(500);
+    private readonly BalancerModel _model;
+    private readonly string _node;
+    private readonly LeaderElector _elector;
+    private readonly IVipHolder _vip;
+    private readonly IBackendSource _backends;
+    private readonly IDataPath _dataPath;
+    private readonly TimeProvider _time;
+    private readonly Action<string> _log;
+    private volatile ReplicaReport _report;
+    private IReadOnlyList<TcpProxy> _proxies = [];
+
+    public BalancerReplica(BalancerModel model, string node, ILeaseClient leases, IVipHolder vip, IBackendSource backends, IDataPath dataPath, TimeProvider time, Action<string> log)
+    {
+        _model = model;
+        _node = node;
+        _elector = new LeaderElector(leases, LeaseName(model.Name), node, model.LeaseTtl, time);
+        _vip = vip;
+        _backends = backends;
+        _dataPath = dataPath;
+        _time = time;
+        _log = log;
+        _report = new ReplicaReport(model.Name, node, false, 0, time.GetUtcNow(), null, []);
+    }
+
+    /// <summary>The lease's name: no '/', which would travel escaped in a URL path and not come back.</summary>
+    public static string LeaseName(string balancer) => $"balancer-{balancer}";
+
+    public ReplicaReport Report() => _report with { Backends = [.. _proxies.SelectMany(p => p.Snapshot()).Select(BackendReport.Of)] };
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (!await _dataPath.WorksAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await Task.Delay(_elector.RetryInterval, _time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var leadership = await _elector.WaitForLeadershipAsync(cancellationToken).ConfigureAwait(false);
+            var clock = Stopwatch.StartNew();
+            await using (leadership.ConfigureAwait(false))
+            {
+                using var serving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leadership.Token);
+                try
+                {
+                    await LeadAsync(leadership.Term, clock, serving).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Listeners closed and VIP dropped before the lease goes back (on leaving this block).
+                    await StepDownAsync(leadership.Term).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private async Task LeadAsync(long term, Stopwatch clock, CancellationTokenSource serving)
+    {
+        await _vip.TakeAsync(term, serving.Token).ConfigureAwait(false);
+        var options = new TcpProxyOptions
+        {
+            Policy = _model.Policy switch
+            {
+                BalancePolicy.LeastConnections => BalancingPolicy.LeastConnections,
+                BalancePolicy.SourceHash => BalancingPolicy.SourceIpHash,
+                _ => BalancingPolicy.RoundRobin,
+            },
+            ConnectTimeout = _model.ConnectTimeout,
+            IdleTimeout = _model.IdleTimeout,
+            MaxConnections = _model.MaxConnections,
+            MaxConnectionsPerBackend = _model.MaxPerBackend,
+            ShutdownMode = ShutdownMode.Close,
+        };
+        var proxies = _model.Listeners.Select(l => (Listener: l, Proxy: new TcpProxy(new IPEndPoint(_model.Vip, l.Port), options))).ToList();
+        _proxies = [.. proxies.Select(p => p.Proxy)];
+        await RefreshAsync(proxies, serving.Token).ConfigureAwait(false);
+        _report = _report with { Leader = true, Term = term, Since = _time.GetUtcNow(), LastTakeoverMs = clock.Elapsed.TotalMilliseconds };
+        _log($"leader of {_model.Name} (term {term}) on {_node}: VIP {_model.Vip} taken, serving in {clock.Elapsed.TotalMilliseconds:0} ms");
+        var running = proxies.Select(p => p.Proxy.RunAsync(serving.Token)).ToList();
+        try
+        {
+            while (!serving.IsCancellationRequested)
+            {
+                await Task.Delay(s_refresh, _time, serving.Token).ConfigureAwait(false);
+                if (!await _dataPath.WorksAsync(serving.Token).ConfigureAwait(false))
+                {
+                    _log($"data path of {_node} failed: stepping down from {_model.Name} (term {term})");
+                    await serving.CancelAsync().ConfigureAwait(false);
+                    break;
+                }
+
+                await RefreshAsync(proxies, serving.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Leadership lost or the replica stopping.
+        }
+        finally
+        {
+            await Task.WhenAll(running.Select(async r =>
+            {
+                try
+                {
+                    await r.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Closed on purpose.
+                }
+            })).ConfigureAwait(false);
+            foreach (var (_, proxy) in proxies)
+            {
+                await proxy.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RefreshAsync(List<(ListenerModel Listener, TcpProxy Proxy)> proxies, CancellationToken cancellationToken)
+    {
+        foreach (var (listener, proxy) in proxies)
+        {
+            try
+            {
+                var endpoints = await _backends.ReadAsync(listener.Backend, listener.BackendPort, cancellationToken).ConfigureAwait(false);
+                proxy.UpdateBackends([.. endpoints.Select(e => new BackendEndpoint(e))]);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException or TimeoutException)
+            {
+                // Keep serving the backends known so far; the control plane may be restarting.
+            }
+        }
+    }
+
+    private async Task StepDownAsync(long term)
+    {
+        _proxies = [];
+        try
+        {
+            await _vip.ReleaseAsync(term, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _report = _report with { Leader = false, Since = _time.GetUtcNow() };
+            _log($"follower of {_model.Name} on {_node} (was leader in term {term}): VIP {_model.Vip} released");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Text.Json;
+using GeoStage.Balancer.Replica;
+using GeoStage.Control.Api;
+using GeoStage.Control.Balancers;
+using GeoStage.Control.Client;
+using GeoStage.Core.Model;
+using GeoStage.Core.State;
+using GeoStage.Local.Namespaces;
+using Spectre.Console;
+
+namespace GeoStage.Cli.Commands;
+
+/// <summary>lb status for people; balancer run, which the daemon starts on each replica node.</summary>
+internal static class BalancerCommands
+{
+    public static Command Lb()
+    {
+        var command = new Command("lb", "Load balancers: who leads, since when, how long the last takeover took, backends.");
+        var balancer = new Argument<string?>("BALANCER") { Description = "Only this balancer.", Arity = ArgumentArity.ZeroOrOne };
+        var (name, output) = (CommonOptions.Name(), CommonOptions.Output());
+        var status = new Command("status", "Show each balancer: VIP, leader, term, since, last takeover, and every replica's backends.") { balancer, name, output };
+        CliRun.Register(status, async (run, ct) =>
+        {
+            using var client = run.Client(run.Parse.GetValue(name));
+            var filter = run.Parse.GetValue(balancer);
+            var views = (await client.GetAsync<List<BalancerView>>("v1/balancers", ct).ConfigureAwait(false)).Where(b => filter is null || b.Name == filter).ToList();
+            if (filter is not null && views.Count == 0)
+            {
+                return CliRun.Fail(ExitCodes.NotFound, $"no balancer named '{filter}'");
+            }
+
+            if (run.Parse.GetValue(output) == "json")
+            {
+                CliRun.WriteJson(views);
+                return ExitCodes.Ok;
+            }
+
+            foreach (var view in views)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[bold]{view.Name}[/] VIP {view.Vip} in site {view.Site}: leader {view.Leader ?? "none"} (term {view.Term}){(view.Since is { } since ? $" since {since:u}" : "")}{(view.LastTakeoverMs is { } ms ? $", serving {ms:0} ms after winning its lease" : "")}; {string.Join(", ", view.Listeners)}");
+                var table = new Table().Border(TableBorder.Rounded);
+                table.AddColumns("replica", "role", "backend", "healthy", "active", "total", "connect failures");
+                foreach (var replica in view.Replicas)
+                {
+                    foreach (var backend in replica.Backends.DefaultIfEmpty())
+                    {
+                        table.AddRow(Markup.Escape(replica.Node), replica.Leader ? "[green]leader[/]" : "follower", Markup.Escape(backend?.Endpoint ?? "-"), $"{backend?.Healthy}", $"{backend?.ActiveConnections}", $"{backend?.TotalConnections}", $"{backend?.ConnectFailures}");
+                    }
+                }
+
+                AnsiConsole.Write(table);
+            }
+
+            return ExitCodes.Ok;
+        });
+        command.Subcommands.Add(status);
+        return command;
+    }
+
+    public static Command Run()
+    {
+        var (name, node) = (CommonOptions.Name(), new Option<string>("--node") { Description = "The node this replica runs on.", Required = true });
+        var command = new Command("balancer", "Internal: a balancer replica, started by the daemon as an instance.") { Hidden = true };
+        var run = new Command("run", "Run one replica: stand for election, hold the VIP and forward while leading.") { name, node };
+        CliRun.Register(run, async (cli, ct) =>
+        {
+            var json = Environment.GetEnvironmentVariable(BalancerWorkloads.DefinitionVariable)
+                ?? throw new InvalidOperationException($"{BalancerWorkloads.DefinitionVariable} is not set: balancer run is started by the daemon");
+            var model = JsonSerializer.Deserialize<BalancerModel>(json, StateJson.Options)!;
+            var environment = cli.ResolveEnvironment(cli.Parse.GetValue(name));
+            var self = cli.Parse.GetValue(node)!;
+            var gateway = environment.Model.Site(model.Site).Gateway;
+            using var client = new ControlClient(cli.Store, environment.Name, TimeSpan.FromSeconds(2));
+            void Log(string line) => Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {line}");
+            var replica = new BalancerReplica(
+                model,
+                self,
+                new HttpLeaseClient(client),
+                new ArpVipHolder(model, self, LocalNames.NodeInterface, Log),
+                new DaemonBackendSource(client),
+                new GatewayDataPath(LocalNames.Node(environment.Name, self), gateway),
+                TimeProvider.System,
+                Log);
+            var reporting = ReportAsync(client, model.Name, replica, ct);
+            try
+            {
+                await replica.RunAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Stopped: the replica stepped down on its way out.
+            }
+
+            await reporting.ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }, needsRoot: true);
+        command.Subcommands.Add(run);
+        return command;
+    }
+
+    private static async Task ReportAsync(ControlClient client, string balancer, BalancerReplica replica, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await client.PostAsync<JsonElement>($"v1/balancers/{Uri.EscapeDataString(balancer)}/report", replica.Report(), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is DaemonNotRunningException or ControlRequestException or HttpRequestException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net;
+using GeoStage.Balancer.Replica;
+using GeoStage.Control.Api;
+using GeoStage.Control.Client;
+using GeoStage.Core.Model;
+using GeoStage.Local;
+using GeoStage.Local.Probing;
+
+namespace GeoStage.Control.Balancers;
+
+/// <summary>
+/// The VIP on this node's LAN interface, announced by gratuitous ARP, with the user's hooks run after
+/// taking and after releasing it (for moving a cloud IP): each gets VIP, node and term as arguments.
+/// </summary>
+public sealed class ArpVipHolder(BalancerModel balancer, string node, string device, Action<string> log) : IVipHolder
+{
+    public async Task TakeAsync(long term, CancellationToken cancellationToken)
+    {
+        await Vip.TakeAsync(null, balancer.Vip, device, announcements: 3, TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+        await HookAsync(balancer.OnLeader, term, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task ReleaseAsync(long term, CancellationToken cancellationToken)
+    {
+        await Vip.ReleaseAsync(null, balancer.Vip, device, cancellationToken).ConfigureAwait(false);
+        await HookAsync(balancer.OnFollower, term, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task HookAsync(IReadOnlyList<string> command, long term, CancellationToken cancellationToken)
+    {
+        if (command.Count == 0)
+        {
+            return;
+        }
+
+        var info = new ProcessStartInfo(command[0]) { UseShellExecute = false };
+        foreach (var arg in command.Skip(1).Concat([balancer.Vip.ToString(), node, term.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info);
+        if (process is null)
+        {
+            log($"hook {command[0]} could not start");
+            return;
+        }
+
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        log($"hook {command[0]} exited with {process.ExitCode}");
+    }
+}
+
+/// <summary>Backends from the daemon: the node addresses of a workload's healthy instances.</summary>
+public sealed class DaemonBackendSource(ControlClient client) : IBackendSource
+{
+    public async Task<IReadOnlyList<IPEndPoint>> ReadAsync(string workload, int port, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var instances = await client.GetAsync<List<InstanceView>>($"v1/instances?workload={Uri.EscapeDataString(workload)}", cancellationToken).ConfigureAwait(false);
+            var environment = await client.GetAsync<Core.State.EnvironmentState>("v1/environment", cancellationToken).ConfigureAwait(false);
+            var addresses = environment.Model.Nodes.ToDictionary(n => n.Name, n => n.Address);
+            return [.. instances.Where(i => i.State == "healthy" && addresses.ContainsKey(i.Node)).Select(i => new IPEndPoint(addresses[i.Node], port))];
+        }
+        catch (DaemonNotRunningException e)
+        {
+            throw new IOException(e.Message, e);
+        }
+    }
+}
+
+/// <summary>The data path works when the site's gateway answers ICMP echo through this node's interface.</summary>
+public sealed class GatewayDataPath(string ns, IPAddress gateway) : IDataPath
+{
+    public async Task<bool> WorksAsync(CancellationToken cancellationToken)
+    {
+        var results = await IcmpProber.ProbeAsync(
+            [new ProbeTarget("self", ns, "gateway", gateway)],
+            new ProbeOptions { Count = 2, Interval = TimeSpan.FromMilliseconds(20), Timeout = TimeSpan.FromMilliseconds(300) },
+            cancellationToken).ConfigureAwait(false);
+        return results[0].Reachable;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+using GeoStage.Balancer.Replica;
+using GeoStage.Control.Balancers;
+using GeoStage.Control.Store;
+using GeoStage.Local;
+using GeoStage.Local.Namespaces;
+
+namespace GeoStage.Control.Reconcile;
+
+public sealed partial class ControlLoop
+{
+    /// <summary>The latest report of every balancer replica, by balancer then node.</summary>
+    public ConcurrentDictionary<(string Balancer, string Node), ReplicaReport> Reports { get; } = new();
+
+    /// <summary>
+    /// A balancer replica that died may have held the VIP: its address comes off the dead node's
+    /// interface first, and only then is the lease freed, so the next leader never overlaps it.
+    /// </summary>
+    private async Task FenceAsync(WorkloadRecord workload, InstanceRecord dead, CancellationToken cancellationToken)
+    {
+        if (BalancerWorkloads.Of(workload.Spec) is not { } balancer)
+        {
+            return;
+        }
+
+        var lease = BalancerReplica.LeaseName(balancer.Name);
+        if (Leases.Get(lease) is not { Holder: { } holder } || holder != dead.Node)
+        {
+            return;
+        }
+
+        var ns = LocalNames.Node(State.Model.Name, dead.Node);
+        if (Ip.Exists(ns))
+        {
+            await Vip.ReleaseAsync(ns, balancer.Vip, LocalNames.NodeInterface, cancellationToken).ConfigureAwait(false);
+        }
+
+        Leases.Revoke(lease);
+        Reports.TryRemove((balancer.Name, dead.Node), out _);
+        Emit("balancer-fenced", workload.Name, dead.Node, $"leader of {balancer.Name} died: VIP {balancer.Vip} removed from its interface, lease freed");
+    }
+}

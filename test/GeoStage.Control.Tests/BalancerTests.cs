@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using GeoStage.Control.Api;
+using GeoStage.Local.Namespaces;
+using GeoStage.Testing;
+using Xunit;
+
+namespace GeoStage.Control.Tests;
+
+/// <summary>The balancer in front of the sample app: failover when the leading replica is SIGKILLed.</summary>
+public sealed class BalancerTests
+{
+    private static readonly IPAddress s_vip = IPAddress.Parse("10.91.0.200");
+
+    private const string Front = """
+        balancers:
+          - name: front
+            site: east
+            vip: 10.91.0.200
+            replicas: { nodes: [e1, e2] }
+            listeners: [{ port: 80, backend: chain, backendPort: 7000 }]
+            leaseTtl: 1s
+        """;
+
+    [RootFact("openvpn", "nsenter", "setsid", "arping")]
+    public async Task Failover_LeaderSigkilled_ServiceResumesAndNeverTwoVipHolders()
+    {
+        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lb")));
+        await env.ApplyAsync(Workloads.Chain());
+        await env.WaitAsync("chain", w => w.Status == "ready", TimeSpan.FromSeconds(60), "chain ready");
+        await env.ApplyAsync(Front);
+        using var client = env.Client();
+        var first = await WaitLeaderAsync(client, term: 1);
+        await Wait.UntilAsync(() => Get(env, "w1") is not null, TimeSpan.FromSeconds(20), "the VIP to serve from site west");
+
+        using var sampling = new CancellationTokenSource();
+        var overlaps = 0;
+        var samples = 0;
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                var holders = new[] { "e1", "e2" }.Count(n => Holds(env, n));
+                overlaps += holders > 1 ? 1 : 0;
+                samples++;
+                await Task.Delay(5);
+            }
+        });
+        var leaderPid = (await env.InstancesAsync("lb-front")).Single(i => i.Node == first.Leader).Pid!.Value;
+        using (var leader = System.Diagnostics.Process.GetProcessById(leaderPid))
+        {
+            leader.Kill();
+        }
+
+        var second = await WaitLeaderAsync(client, term: 2);
+        await Wait.UntilAsync(() => Get(env, "w1") is not null, TimeSpan.FromSeconds(20), "the VIP to serve again after the failover");
+        await sampling.CancelAsync();
+        await sampler;
+
+        Assert.NotEqual(first.Leader, second.Leader);
+        Assert.Equal(0, overlaps);
+        Assert.True(samples > 10, $"only {samples} samples of the VIP's holders");
+        Assert.True(Holds(env, second.Leader!));
+        Assert.False(Holds(env, first.Leader!));
+    }
+
+    private static async Task<BalancerView> WaitLeaderAsync(Client.ControlClient client, long term)
+    {
+        BalancerView? view = null;
+        await Wait.UntilAsync(
+            () =>
+            {
+                view = client.GetAsync<List<BalancerView>>("v1/balancers", CancellationToken.None).GetAwaiter().GetResult().SingleOrDefault();
+                return view is { Leader: not null } && view.Term == term && view.Replicas.Any(r => r.Leader && r.Node == view.Leader);
+            },
+            TimeSpan.FromSeconds(30),
+            $"a leader in term {term}");
+        return view!;
+    }
+
+    /// <summary>Whether <paramref name="node"/>'s namespace has the VIP, read from inside it (no process per sample).</summary>
+    private static bool Holds(DaemonEnv env, string node) =>
+        NetNs.Run(LocalNames.Node(env.Name, node), () => NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+            .Any(a => a.Address.Equals(s_vip)));
+
+    /// <summary>GET /status through the VIP from inside <paramref name="from"/>'s namespace; null when it fails.</summary>
+    private static string? Get(DaemonEnv env, string from)
+    {
+        try
+        {
+            using var socket = NetNs.Run(LocalNames.Node(env.Name, from), () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+            socket.ReceiveTimeout = 2000;
+            socket.SendTimeout = 2000;
+            var connect = socket.BeginConnect(new IPEndPoint(s_vip, 80), null, null);
+            if (!connect.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(2)))
+            {
+                return null;
+            }
+
+            socket.EndConnect(connect);
+            socket.Send("GET /status HTTP/1.0\r\n\r\n"u8.ToArray());
+            var buffer = new byte[4096];
+            var read = socket.Receive(buffer);
+            var text = System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+            return text.StartsWith("HTTP/1.1 200", StringComparison.Ordinal) ? text : null;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+}
