@@ -65,6 +65,44 @@ public sealed class BalancerTests
         Assert.False(Holds(env, first.Leader!));
     }
 
+    [RootFact("openvpn", "nsenter", "setsid", "arping")]
+    public async Task Failover_LeadersLinkCut_StepsDownOnItsDeadDataPathAndTheOtherTakesOver()
+    {
+        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lc")));
+        await env.ApplyAsync(Workloads.Chain());
+        await env.WaitAsync("chain", w => w.Status == "ready", TimeSpan.FromSeconds(60), "chain ready");
+        await env.ApplyAsync(Front);
+        using var client = env.Client();
+        var first = await WaitLeaderAsync(client, term: 1);
+
+        // The leader can still reach the daemon (a Unix socket), so its lease alone would never lapse:
+        // only the check of its own data path makes it let go.
+        RootSnapshot.Run("ip", "-n", LocalNames.Node(env.Name, first.Leader!), "link", "set", LocalNames.NodeInterface, "down");
+        var second = await WaitLeaderAsync(client, term: 2);
+        await Wait.UntilAsync(() => Get(env, "w1") is not null, TimeSpan.FromSeconds(20), "the VIP to serve again");
+
+        Assert.NotEqual(first.Leader, second.Leader);
+        Assert.False(Holds(env, first.Leader!));
+    }
+
+    [RootFact("openvpn", "nsenter", "setsid", "arping")]
+    public async Task Failover_LeadersNodeRemoved_TheOtherTakesOver()
+    {
+        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lr")));
+        await env.ApplyAsync(Workloads.Chain());
+        await env.WaitAsync("chain", w => w.Status == "ready", TimeSpan.FromSeconds(60), "chain ready");
+        await env.ApplyAsync(Front);
+        using var client = env.Client();
+        var first = await WaitLeaderAsync(client, term: 1);
+
+        await client.DeleteAsync<System.Text.Json.JsonElement>($"v1/nodes/{first.Leader}", CancellationToken.None);
+        var second = await WaitLeaderAsync(client, term: 2);
+        await Wait.UntilAsync(() => Get(env, "w1") is not null, TimeSpan.FromSeconds(20), "the VIP to serve again");
+
+        Assert.NotEqual(first.Leader, second.Leader);
+        Assert.False(Ip.Exists(LocalNames.Node(env.Name, first.Leader!)));
+    }
+
     private static async Task<BalancerView> WaitLeaderAsync(Client.ControlClient client, long term)
     {
         BalancerView? view = null;
