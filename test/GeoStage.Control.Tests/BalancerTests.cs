@@ -59,6 +59,8 @@ public sealed class BalancerTests
         await sampler;
 
         Assert.NotEqual(first.Leader, second.Leader);
+        Assert.NotNull(second.LastFailoverMs);
+        Assert.True(second.LastFailoverMs > 0);
         Assert.Equal(0, overlaps);
         Assert.True(samples > 10, $"only {samples} samples of the VIP's holders");
         Assert.True(Holds(env, second.Leader!));

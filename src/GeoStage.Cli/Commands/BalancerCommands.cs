@@ -38,7 +38,7 @@ internal static class BalancerCommands
 
             foreach (var view in views)
             {
-                AnsiConsole.MarkupLineInterpolated($"[bold]{view.Name}[/] VIP {view.Vip} in site {view.Site}: leader {view.Leader ?? "none"} (term {view.Term}){(view.Since is { } since ? $" since {since:u}" : "")}{(view.LastTakeoverMs is { } ms ? $", serving {ms:0} ms after winning its lease" : "")}; {string.Join(", ", view.Listeners)}");
+                AnsiConsole.MarkupLineInterpolated($"[bold]{view.Name}[/] VIP {view.Vip} in site {view.Site}: leader {view.Leader ?? "none"} (term {view.Term}){(view.Since is { } since ? $" since {since:u}" : "")}{(view.LastTakeoverMs is { } ms ? $", serving {ms:0} ms after winning its lease" : "")}{(view.LastFailoverMs is { } failover ? $"; last failover {failover:0} ms (old leader lost to new one serving)" : "")}; {string.Join(", ", view.Listeners)}");
                 var table = new Table().Border(TableBorder.Rounded);
                 table.AddColumns("replica", "role", "backend", "healthy", "active", "total", "connect failures");
                 foreach (var replica in view.Replicas)

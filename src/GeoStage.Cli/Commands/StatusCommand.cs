@@ -20,7 +20,7 @@ internal static class StatusCommand
             var view = StatusView.Build(state, actual);
             if (run.Parse.GetValue(output) == "json")
             {
-                CliRun.WriteJson(view);
+                CliRun.WriteJson(view with { Balancers = await BalancersAsync(run, state.Name, cancellationToken).ConfigureAwait(false) });
             }
             else
             {
@@ -30,5 +30,19 @@ internal static class StatusCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The balancers as lb status shows them, or null when the daemon does not answer (status works without it).</summary>
+    private static async Task<IReadOnlyList<Control.Api.BalancerView>?> BalancersAsync(CliRun run, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = new Control.Client.ControlClient(run.Store, name, TimeSpan.FromSeconds(2));
+            return await client.GetAsync<List<Control.Api.BalancerView>>("v1/balancers", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Control.Client.DaemonNotRunningException or Control.Client.ControlRequestException)
+        {
+            return null;
+        }
     }
 }

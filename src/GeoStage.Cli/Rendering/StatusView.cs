@@ -16,7 +16,11 @@ internal sealed record StatusDocument(
     string Overlay,
     DaemonStatus? Daemon,
     IReadOnlyList<SiteStatus> Sites,
-    IReadOnlyList<NodeStatus> Nodes);
+    IReadOnlyList<NodeStatus> Nodes)
+{
+    /// <summary>From the daemon, with --output json; null when it does not answer.</summary>
+    public IReadOnlyList<GeoStage.Control.Api.BalancerView>? Balancers { get; init; }
+}
 
 internal sealed record DaemonStatus(int Pid, bool Running);
 

@@ -27,6 +27,7 @@ public sealed record BalancerView(
     long Term,
     DateTimeOffset? Since,
     double? LastTakeoverMs,
+    double? LastFailoverMs,
     IReadOnlyList<string> Listeners,
     IReadOnlyList<Balancer.Replica.ReplicaReport> Replicas);
 

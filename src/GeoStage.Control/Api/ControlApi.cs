@@ -94,8 +94,18 @@ public static partial class ControlApi
             var key = (name, report.Node);
             var previous = loop.Reports.GetValueOrDefault(key);
             loop.Reports[key] = report;
+            if (previous is { Leader: true } && !report.Leader)
+            {
+                loop.LeaderLost[name] = report.Since;
+            }
+
             if (report.Leader && (previous is null || !previous.Leader || previous.Term != report.Term))
             {
+                if (loop.LeaderLost.TryRemove(name, out var lost) && report.Since > lost)
+                {
+                    loop.LastFailover[name] = report.Since - lost;
+                }
+
                 loop.Emit("balancer-leader", Balancers.BalancerWorkloads.WorkloadName(name), report.Node, $"leads {name} in term {report.Term}; serving {report.LastTakeoverMs:0} ms after winning the lease");
             }
 
@@ -113,7 +123,8 @@ public static partial class ControlApi
                 var lease = loop.Leases.Get(Balancer.Replica.BalancerReplica.LeaseName(b.Name));
                 var reports = loop.Reports.Where(r => r.Key.Balancer == b.Name).Select(r => r.Value).OrderBy(r => r.Node).ToList();
                 var leader = reports.FirstOrDefault(r => r.Leader && r.Node == lease?.Holder);
-                return new BalancerView(b.Name, b.Site, b.Vip.ToString(), lease?.Holder, lease?.Term ?? 0, leader?.Since, leader?.LastTakeoverMs, [.. b.Listeners.Select(l => $"{l.Port} -> {l.Backend}:{l.BackendPort}")], reports);
+                double? failover = loop.LastFailover.TryGetValue(b.Name, out var f) ? Math.Round(f.TotalMilliseconds, 1) : null;
+                return new BalancerView(b.Name, b.Site, b.Vip.ToString(), lease?.Holder, lease?.Term ?? 0, leader?.Since, leader?.LastTakeoverMs, failover, [.. b.Listeners.Select(l => $"{l.Port} -> {l.Backend}:{l.BackendPort}")], reports);
             })];
 
     private static WorkloadView View(ControlLoop loop, WorkloadRecord workload) => WorkloadView.Of(workload, loop.Store.Instances(workload.Name));

@@ -12,6 +12,12 @@ public sealed partial class ControlLoop
     /// <summary>The latest report of every balancer replica, by balancer then node.</summary>
     public ConcurrentDictionary<(string Balancer, string Node), ReplicaReport> Reports { get; } = new();
 
+    /// <summary>When each balancer last lost its leader (fenced by the daemon, or reported stepping down).</summary>
+    public ConcurrentDictionary<string, DateTimeOffset> LeaderLost { get; } = new();
+
+    /// <summary>From losing the old leader to the new one serving, per balancer, for the last failover.</summary>
+    public ConcurrentDictionary<string, TimeSpan> LastFailover { get; } = new();
+
     /// <summary>
     /// A balancer replica that died may have held the VIP: its address comes off the dead node's
     /// interface first, and only then is the lease freed, so the next leader never overlaps it.
@@ -35,6 +41,7 @@ public sealed partial class ControlLoop
             await Vip.ReleaseAsync(ns, balancer.Vip, LocalNames.NodeInterface, cancellationToken).ConfigureAwait(false);
         }
 
+        LeaderLost[balancer.Name] = _time.GetUtcNow();
         Leases.Revoke(lease);
         Reports.TryRemove((balancer.Name, dead.Node), out _);
         Emit("balancer-fenced", workload.Name, dead.Node, $"leader of {balancer.Name} died: VIP {balancer.Vip} removed from its interface, lease freed");
