@@ -1,5 +1,4 @@
 using GeoStage.Core.Validation;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace GeoStage.Core.Specs;
@@ -22,29 +21,10 @@ public sealed partial class SpecReader
         return new BalancerDocument(balancers, reader._map, reader._errors);
     }
 
-    private List<BalancerSpec> ReadBalancerDocument(string text)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (Exception e) when (e is YamlException or InvalidOperationException)
-        {
-            var at = e is YamlException y ? new SourcePosition((int)Math.Max(1, y.Start.Line), (int)Math.Max(1, y.Start.Column)) : new SourcePosition(1, 1);
-            Error(at, "", $"invalid YAML: {Clean(e.InnerException?.Message ?? e.Message)}");
-            return [];
-        }
-
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            return [];
-        }
-
-        _map.Add("", At(root));
-        var fields = Fields(root, "", s_topKeys);
-        return List(fields, root, "", "balancers", ReadBalancer, required: false);
-    }
+    private List<BalancerSpec> ReadBalancerDocument(string text) =>
+        LoadSection(text, notMapping: null) is var (root, fields)
+            ? List(fields, root, "", "balancers", ReadBalancer, required: false)
+            : [];
 
     private BalancerSpec? ReadBalancer(YamlNode node, string path)
     {

@@ -27,6 +27,27 @@ public sealed partial class SpecReader
 
     private List<WorkloadSpec> ReadWorkloadDocument(string text)
     {
+        if (LoadSection(text, "the file must be a YAML mapping with a 'workloads' list") is not var (root, fields))
+        {
+            return [];
+        }
+
+        if (!fields.ContainsKey("workloads"))
+        {
+            Error(At(root), "", "missing 'workloads': add a list of workloads, each with name and command");
+            return [];
+        }
+
+        return List(fields, root, "", "workloads", ReadWorkload, required: true);
+    }
+
+    /// <summary>
+    /// Parses <paramref name="text"/> and returns its top-level mapping and keys, for reading one section
+    /// (workloads, balancers) of a file that may hold others; null, with the error recorded, when it is
+    /// not YAML or not a mapping (<paramref name="notMapping"/> null: no error for that).
+    /// </summary>
+    private (YamlMappingNode Root, Dictionary<string, YamlNode> Fields)? LoadSection(string text, string? notMapping)
+    {
         var stream = new YamlStream();
         try
         {
@@ -36,24 +57,21 @@ public sealed partial class SpecReader
         {
             var at = e is YamlException y ? new SourcePosition((int)Math.Max(1, y.Start.Line), (int)Math.Max(1, y.Start.Column)) : new SourcePosition(1, 1);
             Error(at, "", $"invalid YAML: {Clean(e.InnerException?.Message ?? e.Message)}");
-            return [];
+            return null;
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            Error(new SourcePosition(1, 1), "", "the file must be a YAML mapping with a 'workloads' list");
-            return [];
+            if (notMapping is not null)
+            {
+                Error(new SourcePosition(1, 1), "", notMapping);
+            }
+
+            return null;
         }
 
         _map.Add("", At(root));
-        var fields = Fields(root, "", s_topKeys);
-        if (!fields.ContainsKey("workloads"))
-        {
-            Error(At(root), "", "missing 'workloads': add a list of workloads, each with name and command");
-            return [];
-        }
-
-        return List(fields, root, "", "workloads", ReadWorkload, required: true);
+        return (root, Fields(root, "", s_topKeys));
     }
 
     private WorkloadSpec? ReadWorkload(YamlNode node, string path)

@@ -182,53 +182,11 @@ public sealed class BalancerValidator
         return listeners;
     }
 
-    private int? Port(string text, string path)
-    {
-        if (text.Length == 0)
-        {
-            return null;
-        }
+    private int? Port(string text, string path) => text.Length == 0 ? null : ValueChecks.Port(text, path, Error);
 
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536)
-        {
-            return port;
-        }
+    private int Positive(string? text, string path, int fallback) => ValueChecks.Positive(text, path, fallback, Error);
 
-        Error(path, $"'{text}' is not a TCP port (1 to 65535)");
-        return null;
-    }
-
-    private int Positive(string? text, string path, int fallback)
-    {
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
-        {
-            return value;
-        }
-
-        Error(path, $"'{text}' is not a positive whole number");
-        return fallback;
-    }
-
-    private TimeSpan Duration(string? text, string path, TimeSpan fallback)
-    {
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        if (Durations.TryParse(text, out var value))
-        {
-            return value;
-        }
-
-        Error(path, $"'{text}' is not a duration; write e.g. 500ms, 10s or 2m");
-        return fallback;
-    }
+    private TimeSpan Duration(string? text, string path, TimeSpan fallback) => ValueChecks.Duration(text, path, fallback, Error);
 
     private void Error(string path, string message)
     {

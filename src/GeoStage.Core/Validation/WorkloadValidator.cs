@@ -11,7 +11,6 @@ namespace GeoStage.Core.Validation;
 /// </summary>
 public sealed class WorkloadValidator
 {
-    private static readonly TimeSpan s_longestDuration = TimeSpan.FromHours(24);
 
     private readonly SourceMap _map;
     private readonly List<SpecError> _errors;
@@ -299,55 +298,11 @@ public sealed class WorkloadValidator
         }
     }
 
-    private int PositiveInt(string? text, string path, int fallback)
-    {
-        if (text is null)
-        {
-            return fallback;
-        }
+    private int PositiveInt(string? text, string path, int fallback) => ValueChecks.Positive(text, path, fallback, Error);
 
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
-        {
-            return value;
-        }
+    private TimeSpan Duration(string? text, string path, TimeSpan fallback) => ValueChecks.Duration(text, path, fallback, Error);
 
-        Error(path, $"'{text}' is not a positive whole number");
-        return fallback;
-    }
-
-    private TimeSpan Duration(string? text, string path, TimeSpan fallback)
-    {
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        if (Durations.TryParse(text, out var value))
-        {
-            // Health timeouts become CancelAfter delays, which throw beyond about 49 days.
-            if (value <= s_longestDuration)
-            {
-                return value;
-            }
-
-            Error(path, $"'{text}' is too long; write at most 24h");
-            return fallback;
-        }
-
-        Error(path, $"'{text}' is not a duration; write e.g. 500ms, 10s or 2m");
-        return fallback;
-    }
-
-    private int? Port(string text, string path)
-    {
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536)
-        {
-            return port;
-        }
-
-        Error(path, $"'{text}' is not a TCP port (1 to 65535)");
-        return null;
-    }
+    private int? Port(string text, string path) => ValueChecks.Port(text, path, Error);
 
     private void Error(string path, string message)
     {
