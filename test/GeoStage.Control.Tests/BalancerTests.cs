@@ -105,6 +105,44 @@ public sealed class BalancerTests
         Assert.False(Ip.Exists(LocalNames.Node(env.Name, first.Leader!)));
     }
 
+    [RootFact("openvpn", "nsenter", "setsid", "arping")]
+    public async Task Backends_ScaledDownAndUpUnderLoad_NoRequestFails()
+    {
+        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lu")));
+        await env.ApplyAsync(Workloads.Chain());
+        await env.WaitAsync("chain", w => w.Status == "ready", TimeSpan.FromSeconds(60), "chain ready");
+        await env.ApplyAsync(Front);
+        using var client = env.Client();
+        await WaitLeaderAsync(client, term: 1);
+        await Wait.UntilAsync(() => Get(env, "w1") is not null, TimeSpan.FromSeconds(20), "the VIP to serve");
+
+        using var loading = new CancellationTokenSource();
+        var (ok, failed) = (0, 0);
+        var load = Task.Run(() =>
+        {
+            while (!loading.IsCancellationRequested)
+            {
+                if (Get(env, "w1") is null)
+                {
+                    failed++;
+                }
+                else
+                {
+                    ok++;
+                }
+            }
+        });
+        await client.PostAsync<WorkloadView>("v1/workloads/chain/scale", new ScaleRequest(false, null, null, ["e1"], null), CancellationToken.None);
+        await env.WaitAsync("chain", w => w.Instances == 1 && w.Status == "ready", TimeSpan.FromSeconds(60), "one backend left");
+        await client.PostAsync<WorkloadView>("v1/workloads/chain/scale", new ScaleRequest(true, null, null, null, null), CancellationToken.None);
+        await env.WaitAsync("chain", w => w.Instances == 3 && w.Status == "ready", TimeSpan.FromSeconds(60), "three backends again");
+        await loading.CancelAsync();
+        await load;
+
+        Assert.True(ok > 20, $"only {ok} requests went through");
+        Assert.Equal(0, failed);
+    }
+
     private static async Task<BalancerView> WaitLeaderAsync(Client.ControlClient client, long term)
     {
         BalancerView? view = null;

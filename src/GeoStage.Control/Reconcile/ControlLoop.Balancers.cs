@@ -19,6 +19,45 @@ public sealed partial class ControlLoop
     public ConcurrentDictionary<string, TimeSpan> LastFailover { get; } = new();
 
     /// <summary>
+    /// How long an instance of <paramref name="workload"/> must stay out of rotation before it stops: the
+    /// slowest refresh of any balancer in front of it, plus a margin; zero when none fronts it.
+    /// </summary>
+    private TimeSpan DrainDelay(string workload)
+    {
+        var fronting = Store.Workloads()
+            .Where(w => w.Status != WorkloadStatus.Stopped)
+            .Select(w => BalancerWorkloads.Of(w.Spec))
+            .Where(b => b is not null && b.Listeners.Any(l => l.Backend == workload))
+            .ToList();
+        return fronting.Count == 0 ? TimeSpan.Zero : fronting.Max(b => b!.HealthInterval) + TimeSpan.FromMilliseconds(300);
+    }
+
+    /// <summary>
+    /// Splits instances to stop into those that may stop now and those that must first leave the
+    /// balancers' rotation (marked draining here, stopped on a later tick).
+    /// </summary>
+    private List<InstanceRecord> ReadyToStop(string workload, IEnumerable<InstanceRecord> stopping)
+    {
+        var delay = DrainDelay(workload);
+        var now = _time.GetUtcNow();
+        var ready = new List<InstanceRecord>();
+        foreach (var instance in stopping)
+        {
+            if (delay == TimeSpan.Zero || instance.Pid is null || (instance.State == InstanceState.Draining && now >= instance.DrainUntil))
+            {
+                ready.Add(instance);
+            }
+            else if (instance.State != InstanceState.Draining)
+            {
+                Store.Save(instance with { State = InstanceState.Draining, DrainUntil = now + delay, HealthySince = null });
+                Emit("instance-draining", workload, instance.Node, $"out of the balancers' rotation; stops in {delay.TotalMilliseconds:0} ms");
+            }
+        }
+
+        return ready;
+    }
+
+    /// <summary>
     /// A balancer replica that died may have held the VIP: its address comes off the dead node's
     /// interface first, and only then is the lease freed, so the next leader never overlaps it.
     /// </summary>

@@ -29,7 +29,7 @@ public sealed partial class ControlLoop
         var targets = workload.Status == WorkloadStatus.Stopped ? [] : workload.Spec.Select(State.Model);
         var instances = Store.Instances(workload.Name).ToDictionary(i => i.Node);
 
-        var gone = instances.Values.Where(i => !targets.Any(t => t.Name == i.Node)).ToList();
+        var gone = ReadyToStop(workload.Name, instances.Values.Where(i => !targets.Any(t => t.Name == i.Node)).ToList());
         await StopManyAsync(gone, cancellationToken).ConfigureAwait(false);
         foreach (var instance in gone)
         {
@@ -38,12 +38,18 @@ public sealed partial class ControlLoop
             Emit("instance-stopped", instance.Workload, instance.Node, workload.Status == WorkloadStatus.Stopped ? "stopped" : "no longer placed on this node");
         }
 
+        // Those still draining stop on a later tick; the rest of this one is about the placed nodes only.
+        foreach (var leaving in instances.Values.Where(i => !targets.Any(t => t.Name == i.Node)).ToList())
+        {
+            instances.Remove(leaving.Node);
+        }
+
         foreach (var started in StartMany(workload, [.. targets.Where(t => !instances.ContainsKey(t.Name)).Select(t => (t, 0))], cancellationToken))
         {
             instances[started.Node] = started;
         }
 
-        foreach (var instance in instances.Values.ToList())
+        foreach (var instance in instances.Values.Where(i => targets.Any(t => t.Name == i.Node)).ToList())
         {
             var supervised = Supervise(workload, instance, targets, now, cancellationToken);
             if (supervised.Pid is null && instance.Pid is not null)
@@ -165,6 +171,11 @@ public sealed partial class ControlLoop
             Store.Save(crashed);
             Emit("instance-crashed", instance.Workload, instance.Node, $"{exit}; restart {restarts} in {delay.TotalMilliseconds:0} ms");
             return crashed;
+        }
+
+        if (instance.State == InstanceState.Draining)
+        {
+            return instance;
         }
 
         if (instance.State == InstanceState.Starting && instance.Generation == workload.Generation && now - instance.StartedAt > workload.Spec.HealthTimeout)

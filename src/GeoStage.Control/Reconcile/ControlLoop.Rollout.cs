@@ -55,11 +55,15 @@ public sealed partial class ControlLoop
         }
 
         // Outdated instances that are down already cost no availability: replace them first, whatever the budget.
-        var down = outdated.Where(i => i.State != InstanceState.Healthy).ToList();
+        var down = outdated.Where(i => i.State is not (InstanceState.Healthy or InstanceState.Draining)).ToList();
         var unavailable = instances.Values.Count(i => i.State != InstanceState.Healthy);
         var budget = workload.Spec.MaxUnavailable - unavailable;
         var site = outdated[0].Site;
-        var next = down.Concat(outdated.Where(i => i.State == InstanceState.Healthy && i.Site == site).Take(Math.Max(0, budget))).ToList();
+        var chosen = outdated.Where(i => i.State == InstanceState.Healthy && i.Site == site).Take(Math.Max(0, budget))
+            .Concat(outdated.Where(i => i.State == InstanceState.Draining));
+
+        // Instances behind a balancer leave its rotation before they are replaced.
+        var next = down.Concat(ReadyToStop(workload.Name, chosen)).ToList();
         if (next.Count == 0)
         {
             return;

@@ -51,6 +51,12 @@ public enum InstanceState
 
     /// <summary>Did not become healthy within the rollout's health timeout.</summary>
     Failed,
+
+    /// <summary>
+    /// Fronted by a balancer and about to stop: out of rotation (not healthy), still running until
+    /// <see cref="InstanceRecord.DrainUntil"/> so that no new connection reaches it when it goes.
+    /// </summary>
+    Draining,
 }
 
 /// <summary>One workload on one node.</summary>
@@ -70,6 +76,7 @@ public sealed record InstanceRecord
     public DateTimeOffset? NextStartAt { get; init; }
     public string? LastExit { get; init; }
     public string? Health { get; init; }
+    public DateTimeOffset? DrainUntil { get; init; }
     public required string LogFile { get; init; }
     public required string WorkDir { get; init; }
 }
