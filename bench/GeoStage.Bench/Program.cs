@@ -5,10 +5,11 @@ var seedRuns = new Option<int>("--seed-runs") { Description = "Runs of examples/
 var gridRuns = new Option<int>("--grid-runs") { Description = "Runs of the 10 sites x 10 nodes grid (also: workload runs on it).", DefaultValueFactory = _ => 3 };
 var mininetRuns = new Option<int>("--mininet-runs") { Description = "Runs of each Mininet reference (0 skips Mininet).", DefaultValueFactory = _ => 2 };
 var workloads = new Option<bool>("--workloads") { Description = "Run only the workload benchmark: deploy/update/stop on every node, a P2P rollout, node join, daemon memory." };
+var balancer = new Option<bool>("--balancer") { Description = "Run only the load balancer benchmark: GeoStage balancer vs HAProxy throughput, failover vs keepalived." };
 var write = new Option<string?>("--write") { Description = "Also put the results section(s) into this markdown file (e.g. docs/benchmarks.md)." };
 var root = new RootCommand("GeoStage whole-system benchmark: geostage up/down of the seed and a 100-node grid, wall clock, with Mininet as a reference; then workloads on both.")
 {
-    seedRuns, gridRuns, mininetRuns, workloads, write,
+    seedRuns, gridRuns, mininetRuns, workloads, balancer, write,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -19,6 +20,11 @@ root.SetAction(async (parse, cancellationToken) =>
         MininetRuns = parse.GetValue(mininetRuns),
         WritePath = parse.GetValue(write),
     };
+    if (parse.GetValue(balancer))
+    {
+        return await BalancerBenchmark.RunAsync(settings, cancellationToken).ConfigureAwait(false);
+    }
+
     if (parse.GetValue(workloads))
     {
         return await WorkloadBenchmark.RunAsync(settings, cancellationToken).ConfigureAwait(false);

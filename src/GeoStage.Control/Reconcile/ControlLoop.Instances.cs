@@ -12,6 +12,7 @@ public sealed partial class ControlLoop
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(30);
     private const int SpawnParallelism = 4;
     private const int CrashesFailARollout = 3;
+    private static readonly TimeSpan s_goodRun = TimeSpan.FromSeconds(10);
 
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
@@ -166,7 +167,8 @@ public sealed partial class ControlLoop
                 return gaveUp;
             }
 
-            var delay = Backoff(restarts);
+            // A crash after a good run starts the backoff over; only crashes in a row make it grow.
+            var delay = instance.HealthySince is { } healthy && now - healthy >= s_goodRun ? Backoff(1) : Backoff(restarts);
             var crashed = instance with { State = InstanceState.Backoff, Restarts = restarts, Pid = null, StartTicks = null, NextStartAt = now + delay, LastExit = exit, HealthySince = null };
             Store.Save(crashed);
             Emit("instance-crashed", instance.Workload, instance.Node, $"{exit}; restart {restarts} in {delay.TotalMilliseconds:0} ms");

@@ -1,0 +1,163 @@
+using System.Net;
+
+namespace GeoStage.Bench;
+
+/// <summary>Everything the balancer benchmark measured; Failures lists what went wrong, in order.</summary>
+internal sealed record BalancerResult
+{
+    public required MachineInfo Machine { get; init; }
+    public List<WrkResult> Throughput { get; } = [];
+    public List<FailoverRound> GeoStage { get; } = [];
+    public SortedDictionary<double, List<FailoverRound>> Keepalived { get; } = [];
+    public List<string> Failures { get; } = [];
+}
+
+/// <summary>
+/// The load balancer benchmark on the seed: throughput of the GeoStage balancer against HAProxy (TCP
+/// mode) over the same nginx backends, then failover of the GeoStage balancer and of keepalived (VRRP)
+/// after a SIGKILL of the leader, with both replicas' VIP ownership sampled throughout.
+/// </summary>
+internal static class BalancerBenchmark
+{
+    public const int Rounds = 20;
+    public static readonly double[] AdvertIntervals = [1, 0.1];
+    private static readonly string[] s_tools = ["wrk", "haproxy", "keepalived", "nginx"];
+
+    public static Task<int> RunAsync(BenchSettings settings, CancellationToken cancellationToken) =>
+        BenchRun.RunAsync(runId => ["lb" + runId], (context, ct) => MeasureAsync(context, settings, ct), cancellationToken);
+
+    private static async Task<int> MeasureAsync(BenchContext context, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        if (s_tools.FirstOrDefault(t => ChildProcess.Which(t) is null) is { } missing)
+        {
+            Console.Error.WriteLine($"error: {missing} is not installed; apt-get install -y --no-install-recommends wrk haproxy keepalived nginx-light");
+            return BenchRun.CannotRun;
+        }
+
+        var env = "lb" + context.RunId;
+        var state = Path.Combine(context.Work, "state");
+        Directory.CreateDirectory(state);
+        var cli = new GeoStageCli(context.Repo, state);
+        var result = new BalancerResult { Machine = await MachineInfo.ReadAsync(TimeProvider.System, cancellationToken).ConfigureAwait(false) };
+        var seed = Path.Combine(context.Work, env + ".yaml");
+        await File.WriteAllTextAsync(seed, BalancerFiles.Seed(context.Repo, env), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await MeasureOnAsync(cli, context.Repo, env, seed, context.Work, result, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            var down = await cli.DownAsync(env, CancellationToken.None).ConfigureAwait(false);
+            if (!down.Ok)
+            {
+                result.Failures.Add(down.Failure);
+            }
+        }
+
+        var section = BalancerMarkdown.Section(result);
+        Console.WriteLine(section);
+        if (settings.WritePath is { } path)
+        {
+            BenchmarksFile.WriteSection(path, "balancer", section);
+        }
+
+        var roundFailed = result.GeoStage.Concat(result.Keepalived.Values.SelectMany(k => k)).Any(f => f.Failure is not null);
+        return result.Failures.Count == 0 && !roundFailed ? BenchRun.Ok : BenchRun.Failed;
+    }
+
+    private static async Task MeasureOnAsync(GeoStageCli cli, string repo, string env, string seed, string work, BalancerResult result, CancellationToken cancellationToken)
+    {
+        Console.Error.WriteLine($"[balancer] geostage up {env}…");
+        var (up, _) = await cli.UpAsync(seed, TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
+        if (!Check(up, result))
+        {
+            return;
+        }
+
+        var web = Path.Combine(work, "web.yaml");
+        await File.WriteAllTextAsync(web, BalancerFiles.Web(Path.Combine(work, "web")), cancellationToken).ConfigureAwait(false);
+        var front = Path.Combine(work, "front.yaml");
+        await File.WriteAllTextAsync(front, BalancerFiles.Front(repo), cancellationToken).ConfigureAwait(false);
+        if (!Check(await cli.DeployAsync(env, web, cancellationToken).ConfigureAwait(false), result)
+            || !Check(await cli.DeployAsync(env, front, cancellationToken).ConfigureAwait(false), result))
+        {
+            return;
+        }
+
+        var vip = new IPEndPoint(IPAddress.Parse(BalancerFiles.Vip), 80);
+        if (!await Probe.WaitAsync(async () => await InNamespace.GetAsync($"gs_{env}_{BalancerRounds.Client}", vip, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false) is not null, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false))
+        {
+            result.Failures.Add("no 200 through the VIP from node03 within 60 s of deploying the balancer");
+            return;
+        }
+
+        await ThroughputAsync(env, work, result, cancellationToken).ConfigureAwait(false);
+        var rounds = new BalancerRounds(cli, env, work);
+        for (var i = 1; i <= Rounds; i++)
+        {
+            var round = await rounds.GeoStageAsync(i, cancellationToken).ConfigureAwait(false);
+            Console.Error.WriteLine($"[balancer] geostage failover {i}: {round}");
+            result.GeoStage.Add(round);
+        }
+
+        foreach (var advert in AdvertIntervals)
+        {
+            var running = new Dictionary<string, Background>();
+            var list = result.Keepalived[advert] = [];
+            try
+            {
+                for (var i = 1; i <= Rounds; i++)
+                {
+                    var round = await rounds.KeepalivedAsync(i, advert, running, cancellationToken).ConfigureAwait(false);
+                    Console.Error.WriteLine($"[balancer] keepalived advert_int {advert} failover {i}: {round}");
+                    list.Add(round);
+                }
+            }
+            finally
+            {
+                foreach (var ka in running.Values)
+                {
+                    ka.Dispose();
+                }
+            }
+        }
+    }
+
+    /// <summary>wrk against the VIP and against HAProxy, from site C (through the tunnel) and from lb (same LAN).</summary>
+    private static async Task ThroughputAsync(string env, string work, BalancerResult result, CancellationToken cancellationToken)
+    {
+        var config = Path.Combine(work, "haproxy.cfg");
+        await File.WriteAllTextAsync(config, BalancerFiles.Haproxy(), cancellationToken).ConfigureAwait(false);
+        using var haproxy = Background.Start($"gs_{env}_{BalancerFiles.HaproxyNode}", "/usr/sbin/haproxy", ["-db", "-f", config], Path.Combine(work, "haproxy.log"));
+        var haproxyTarget = new IPEndPoint(IPAddress.Parse(BalancerFiles.HaproxyAddress), BalancerFiles.HaproxyPort);
+        if (!await Probe.WaitAsync(async () => await InNamespace.GetAsync($"gs_{env}_lb", haproxyTarget, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false) is not null, TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false))
+        {
+            result.Failures.Add($"haproxy did not answer on {haproxyTarget} within 20 s: {File.ReadAllText(Path.Combine(work, "haproxy.log"))}");
+        }
+
+        foreach (var client in new[] { BalancerRounds.Client, "lb" })
+        {
+            foreach (var (target, url) in new[] { ("GeoStage", $"http://{BalancerFiles.Vip}:80/"), ("HAProxy", $"http://{haproxyTarget}/") })
+            {
+                Console.Error.WriteLine($"[balancer] wrk from {client} to {target}…");
+                var run = await Wrk.RunAsync($"gs_{env}_{client}", client, target, url, cancellationToken).ConfigureAwait(false);
+                Console.Error.WriteLine($"[balancer]   {run}");
+                result.Throughput.Add(run);
+                if (run.Failure is { } failure)
+                {
+                    result.Failures.Add(failure);
+                }
+            }
+        }
+    }
+
+    private static bool Check(ChildResult run, BalancerResult result)
+    {
+        if (!run.Ok)
+        {
+            result.Failures.Add(run.Failure);
+        }
+
+        return run.Ok;
+    }
+}
