@@ -64,6 +64,11 @@ public sealed class BalancerReplica
                 {
                     await LeadAsync(leadership.Term, clock, serving).ConfigureAwait(false);
                 }
+                catch (IOException e)
+                {
+                    // Could not take the VIP safely (e.g. the fence was refused): give this term up and stand again.
+                    _log($"could not lead {_model.Name} in term {leadership.Term}: {e.Message}");
+                }
                 finally
                 {
                     // Listeners closed and VIP dropped before the lease goes back (on leaving this block).

@@ -77,7 +77,12 @@ internal static class BalancerCommands
                 model,
                 self,
                 new HttpLeaseClient(client),
-                new ArpVipHolder(model, self, LocalNames.NodeInterface, Log),
+                new ArpVipHolder(
+                    model,
+                    self,
+                    LocalNames.NodeInterface,
+                    (term, token) => client.PostAsync<JsonElement>($"v1/balancers/{Uri.EscapeDataString(model.Name)}/fence", new FenceRequest(self, term), token),
+                    Log),
                 new DaemonBackendSource(client),
                 new GatewayDataPath(LocalNames.Node(environment.Name, self), gateway),
                 TimeProvider.System,

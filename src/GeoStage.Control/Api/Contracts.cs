@@ -31,6 +31,8 @@ public sealed record BalancerView(
     IReadOnlyList<string> Listeners,
     IReadOnlyList<Balancer.Replica.ReplicaReport> Replicas);
 
+public sealed record FenceRequest(string Node, long Term);
+
 public sealed record LeaseRequest(string Holder, double TtlSeconds, long? Term);
 
 public sealed record SiteRequest(string Name, string Cidr, string? Router, string? Location);

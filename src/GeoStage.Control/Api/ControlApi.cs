@@ -112,6 +112,21 @@ public static partial class ControlApi
             return Results.Json(new { ok = true }, Wire.Options);
         });
         api.MapGet("/balancers", () => Results.Json(BalancerViews(loop), Wire.Options));
+
+        // A new leader fences before it takes the VIP: the daemon takes the address off every other replica
+        // node, whatever state their replicas are in (dead, slow, cut off), so no takeover overlaps a
+        // holder, however late the daemon noticed a death. Only the lease's current holder and term may ask.
+        api.MapPost("/balancers/{name}/fence", async (string name, FenceRequest request, CancellationToken ct) =>
+        {
+            var lease = loop.Leases.Get(Balancer.Replica.BalancerReplica.LeaseName(name));
+            if (lease is null || lease.Holder != request.Node || lease.Term != request.Term)
+            {
+                return Results.Json(new ErrorResponse($"{request.Node} does not hold the lease of {name} in term {request.Term}", []), Wire.Options, statusCode: 409);
+            }
+
+            var removed = await loop.FenceOthersAsync(name, request.Node, ct).ConfigureAwait(false);
+            return Results.Json(new { removed }, Wire.Options);
+        });
     }
 
     private static List<BalancerView> BalancerViews(ControlLoop loop) =>

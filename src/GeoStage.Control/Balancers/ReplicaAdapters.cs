@@ -13,10 +13,21 @@ namespace GeoStage.Control.Balancers;
 /// The VIP on this node's LAN interface, announced by gratuitous ARP, with the user's hooks run after
 /// taking and after releasing it (for moving a cloud IP): each gets VIP, node and term as arguments.
 /// </summary>
-public sealed class ArpVipHolder(BalancerModel balancer, string node, string device, Action<string> log) : IVipHolder
+public sealed class ArpVipHolder(BalancerModel balancer, string node, string device, Func<long, CancellationToken, Task> fence, Action<string> log) : IVipHolder
 {
     public async Task TakeAsync(long term, CancellationToken cancellationToken)
     {
+        // The daemon first takes the VIP off every other replica (fencing token: this term); if it cannot
+        // be asked, the VIP is not taken and leadership is given up.
+        try
+        {
+            await fence(term, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DaemonNotRunningException or ControlRequestException or HttpRequestException)
+        {
+            throw new IOException($"could not fence the other replicas before taking {balancer.Vip}: {e.Message}", e);
+        }
+
         await Vip.TakeAsync(null, balancer.Vip, device, announcements: 3, TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
         await HookAsync(balancer.OnLeader, term, cancellationToken).ConfigureAwait(false);
     }

@@ -57,6 +57,42 @@ public sealed partial class ControlLoop
         return ready;
     }
 
+    /// <summary>Removes the balancer's VIP from every replica node but <paramref name="keeper"/>; returns the nodes that had it.</summary>
+    public async Task<IReadOnlyList<string>> FenceOthersAsync(string balancerName, string keeper, CancellationToken cancellationToken)
+    {
+        var workload = Store.Workload(BalancerWorkloads.WorkloadName(balancerName));
+        if (workload is null || BalancerWorkloads.Of(workload.Spec) is not { } balancer)
+        {
+            return [];
+        }
+
+        var removed = new List<string>();
+        foreach (var node in State.Model.Nodes.Where(n => n.Site == balancer.Site && n.Name != keeper))
+        {
+            var ns = LocalNames.Node(State.Model.Name, node.Name);
+            try
+            {
+                if (Ip.Exists(ns) && await Vip.HeldAsync(ns, balancer.Vip, cancellationToken).ConfigureAwait(false))
+                {
+                    await Vip.ReleaseAsync(ns, balancer.Vip, LocalNames.NodeInterface, cancellationToken).ConfigureAwait(false);
+                    removed.Add(node.Name);
+                }
+            }
+            catch (Local.Processes.ToolException) when (!Ip.Exists(ns))
+            {
+                // The node is being removed: its namespace, and any VIP in it, are gone.
+            }
+        }
+
+        if (removed.Count > 0)
+        {
+            LeaderLost.TryAdd(balancerName, _time.GetUtcNow());
+            Emit("balancer-fenced", workload.Name, string.Join(",", removed), $"VIP {balancer.Vip} taken off before {keeper} takes over");
+        }
+
+        return removed;
+    }
+
     /// <summary>
     /// A balancer replica that died may have held the VIP: its address comes off the dead node's
     /// interface first, and only then is the lease freed, so the next leader never overlaps it.
