@@ -21,6 +21,10 @@ public sealed partial class SpecValidator
         (IPNetwork.Parse("240.0.0.0/4"), "reserved (240.0.0.0/4)"),
     ];
 
+    /// <summary>What is wrong with emulating <paramref name="network"/> because it overlaps a reserved range, or null.</summary>
+    public static string? ReservedOverlap(IPNetwork network) =>
+        s_reserved.Where(r => Ipv4.Overlaps(network, r.Network)).Select(r => $"{network} overlaps {r.Why}; use a private range such as 10.0.0.0/8 or 192.168.0.0/16").FirstOrDefault();
+
     private readonly SourceMap _map;
     private readonly IReadOnlyList<HostNetwork> _hostNetworks;
     private readonly List<SpecError> _errors;
@@ -106,13 +110,10 @@ public sealed partial class SpecValidator
             return null;
         }
 
-        foreach (var (reserved, why) in s_reserved)
+        if (ReservedOverlap(network) is { } reserved)
         {
-            if (Ipv4.Overlaps(network, reserved))
-            {
-                Error(path, $"{text} overlaps {why}; use a private range such as 10.0.0.0/8 or 192.168.0.0/16");
-                return null;
-            }
+            Error(path, reserved);
+            return null;
         }
 
         foreach (var host in _hostNetworks)

@@ -104,6 +104,11 @@ public static class TopologyEditor
             throw new InvalidRequestException(why);
         }
 
+        if (SpecValidator.ReservedOverlap(network) is { } reserved)
+        {
+            throw new InvalidRequestException(reserved);
+        }
+
         if (network.PrefixLength > 30)
         {
             throw new InvalidRequestException($"{network} is too small for a router and a node; use at most a /30");

@@ -74,4 +74,15 @@ public sealed class TopologyEditorSiteTests
 
         Assert.Equal("no UDP port left for the tunnels of another site (overlay.port 65535)", error.Message);
     }
+
+    [Theory]
+    [InlineData("127.5.0.0/24", "loopback")]
+    [InlineData("169.254.10.0/24", "link-local")]
+    [InlineData("224.1.0.0/24", "multicast")]
+    public void PlanSite_ReservedRange_RefusedLikeInASpec(string cidr, string why)
+    {
+        var error = Assert.Throws<InvalidRequestException>(() => TopologyEditor.PlanSite(s_model, "d", cidr, null, null, []));
+
+        Assert.Contains(why, error.Message, StringComparison.Ordinal);
+    }
 }
