@@ -12,6 +12,9 @@ namespace GeoStage.Balancer.Forwarding;
 /// </summary>
 internal sealed class Forwarder : IDisposable
 {
+    /// <summary>Full buffers copied in a row before a pump lets other connections run.</summary>
+    private const int YieldEvery = 16;
+
     private readonly BackendState _backend;
     private readonly int _bufferSize;
     private readonly CancellationTokenSource _closed;
@@ -71,8 +74,16 @@ internal sealed class Forwarder : IDisposable
         try
         {
             int read;
+            var reads = 0;
             do
             {
+                // A fast pair can have data ready at every read, so this loop would never give its thread
+                // back; with socket completions run inline that thread serves every other connection too.
+                if (++reads % YieldEvery == 0)
+                {
+                    await Task.Yield();
+                }
+
                 read = await source.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
