@@ -18,4 +18,27 @@ public static class Wait
             await Task.Delay(10);
         }
     }
+
+    /// <summary>Waits until <paramref name="value"/> has not changed for <paramref name="quiet"/>.</summary>
+    public static async Task UntilStableAsync(Func<long> value, TimeSpan quiet, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        var last = value();
+        var since = clock.Elapsed;
+        while (clock.Elapsed - since < quiet)
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"waited {timeout.TotalSeconds:0.#} s for {what}");
+            }
+
+            await Task.Delay(10);
+            var now = value();
+            if (now != last)
+            {
+                last = now;
+                since = clock.Elapsed;
+            }
+        }
+    }
 }

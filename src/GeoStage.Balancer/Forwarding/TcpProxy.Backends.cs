@@ -60,7 +60,8 @@ public sealed partial class TcpProxy
         Interlocked.Read(ref _accepted),
         Interlocked.Read(ref _rejected),
         Interlocked.Read(ref _unserved),
-        Volatile.Read(ref _active));
+        Volatile.Read(ref _active),
+        _counters.Spliced);
 
     private BackendState[] HealthyBackends() => Array.FindAll(_backends, b => b.IsHealthy);
 }

@@ -20,7 +20,7 @@ public sealed partial class TcpProxy
 
             try
             {
-                await Forwarder.RunAsync(client, connected.Socket, connected.Backend, _options, cancellationToken).ConfigureAwait(false);
+                await Forwarder.RunAsync(client, connected.Socket, connected.Backend, _counters, _options, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -26,6 +26,7 @@ public sealed partial class TcpProxy : IAsyncDisposable
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _runEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private readonly ProxyCounters _counters = new();
     private long _accepted;
     private long _rejected;
     private long _unserved;

@@ -28,6 +28,13 @@ public sealed record TcpProxyOptions
     /// <summary>Bytes read at once per direction; buffers come from the shared pool and go back when a side goes quiet.</summary>
     public int BufferSize { get; init; } = 64 * 1024;
 
+    /// <summary>
+    /// On Linux, a direction that keeps the buffer full (a bulk transfer) moves on socket to pipe to socket
+    /// with splice(2), without copying the bytes into the process; small exchanges stay on the copy, where
+    /// splice would only add calls. Off: every byte is copied through the buffer.
+    /// </summary>
+    public bool Splice { get; init; } = true;
+
     /// <summary>Backlog of the listener the proxy opens; a socket handed in that already listens keeps its own.</summary>
     public int ListenBacklog { get; init; } = 512;
 

@@ -10,8 +10,10 @@ public sealed class TcpProxyForwardingTests
 {
     private const int LargeTransfer = 64 * 1024 * 1024;
 
-    [Fact]
-    public async Task RunAsync_ClientHalfCloses_BackendReadsToEndAndWholeReplyArrives()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_ClientHalfCloses_BackendReadsToEndAndWholeReplyArrives(bool splice)
     {
         using var timeout = new CancellationTokenSource(ProxyHarness.Timeout);
         var request = RandomBytes(300_000, seed: 1);
@@ -23,7 +25,7 @@ public sealed class TcpProxyForwardingTests
             await socket.SendAsync(reply, SocketFlags.None, ct);
             socket.Shutdown(SocketShutdown.Send);
         });
-        await using var proxy = ProxyHarness.Start(ProxyHarness.Defaults, backend);
+        await using var proxy = ProxyHarness.Start(ProxyHarness.Defaults with { Splice = splice }, backend);
 
         using var client = await TestClient.ConnectAsync(proxy.EndPoint, from: null, timeout.Token);
         await client.SendAsync(request, SocketFlags.None, timeout.Token);
@@ -33,8 +35,10 @@ public sealed class TcpProxyForwardingTests
         Assert.Equal([.. SHA256.HashData(request), .. reply], answer);
     }
 
-    [Fact]
-    public async Task RunAsync_BackendHalfClosesFirst_ClientCanStillSend()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_BackendHalfClosesFirst_ClientCanStillSend(bool splice)
     {
         using var timeout = new CancellationTokenSource(ProxyHarness.Timeout);
         var greeting = RandomBytes(100_000, seed: 3);
@@ -54,7 +58,7 @@ public sealed class TcpProxyForwardingTests
                 throw;
             }
         });
-        await using var proxy = ProxyHarness.Start(ProxyHarness.Defaults, backend);
+        await using var proxy = ProxyHarness.Start(ProxyHarness.Defaults with { Splice = splice }, backend);
 
         using var client = await TestClient.ConnectAsync(proxy.EndPoint, from: null, timeout.Token);
         var received = await TestClient.ReadToEndAsync(client, timeout.Token);
@@ -65,8 +69,10 @@ public sealed class TcpProxyForwardingTests
         Assert.Equal(upload, await uploaded.Task.WaitAsync(timeout.Token));
     }
 
-    [Fact]
-    public async Task RunAsync_64MiBEachWayAtOnce_ArrivesIntact()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_64MiBEachWayAtOnce_ArrivesIntactAndSplicedOnlyWhenOn(bool splice)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var atBackend = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -86,7 +92,7 @@ public sealed class TcpProxyForwardingTests
                 throw;
             }
         });
-        await using var proxy = ProxyHarness.Start(ProxyHarness.Defaults, backend);
+        await using var proxy = ProxyHarness.Start(ProxyHarness.Defaults with { Splice = splice }, backend);
 
         using var client = await TestClient.ConnectAsync(proxy.EndPoint, from: null, timeout.Token);
         var sending = SendStreamAsync(client, seed: 5, timeout.Token);
@@ -99,6 +105,63 @@ public sealed class TcpProxyForwardingTests
         var stats = proxy.StatsOf(backend);
         Assert.Equal(LargeTransfer, stats.BytesToBackend);
         Assert.Equal(LargeTransfer, stats.BytesFromBackend);
+
+        // Loopback fills the 64 KiB buffer at once, so most of a bulk transfer moves by splice when it is on.
+        var spliced = proxy.Proxy.SnapshotTotals().Spliced;
+        if (splice)
+        {
+            Assert.InRange(spliced, LargeTransfer, 2L * LargeTransfer);
+        }
+        else
+        {
+            Assert.Equal(0, spliced);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_ClientStopsReading_BackendIsHeldBackThenEverythingArrives(bool splice)
+    {
+        const long Stream = 256L * 1024 * 1024;
+        const long HeldBack = 64L * 1024 * 1024;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        long sentByBackend = 0;
+        var backendHash = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var backend = TestBackend.Scripted(async (socket, ct) =>
+        {
+            try
+            {
+                var random = new Random(7);
+                var chunk = new byte[256 * 1024];
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                for (long sent = 0; sent < Stream; sent += chunk.Length)
+                {
+                    random.NextBytes(chunk);
+                    hash.AppendData(chunk);
+                    await socket.SendAsync(chunk, SocketFlags.None, ct);
+                    Interlocked.Add(ref sentByBackend, chunk.Length);
+                }
+
+                socket.Shutdown(SocketShutdown.Send);
+                backendHash.TrySetResult(hash.GetHashAndReset());
+            }
+            catch (Exception e)
+            {
+                backendHash.TrySetException(e);
+                throw;
+            }
+        });
+        await using var proxy = ProxyHarness.Start(ProxyHarness.Defaults with { Splice = splice }, backend);
+
+        using var client = await TestClient.ConnectAsync(proxy.EndPoint, from: null, timeout.Token);
+
+        // The client reads nothing: once the socket buffers on the way are full the backend must stall.
+        await Wait.UntilStableAsync(() => Interlocked.Read(ref sentByBackend), TimeSpan.FromMilliseconds(500), ProxyHarness.Timeout, "the backend to stall");
+        Assert.InRange(Interlocked.Read(ref sentByBackend), 1, HeldBack);
+
+        var atClient = await HashToEndAsync(client, timeout.Token);
+        Assert.Equal(await backendHash.Task.WaitAsync(timeout.Token), atClient);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class TcpProxyLimitsTests
                 using var excess = await TestClient.ConnectAsync(proxy.EndPoint, from: null, timeout.Token);
 
                 Assert.True(await TestClient.IsClosedByPeerAsync(excess, timeout.Token));
-                Assert.Equal(new ProxyStats(Accepted: 3, Rejected: 1, Unserved: 0, Active: 2), proxy.Proxy.SnapshotTotals());
+                Assert.Equal(new ProxyStats(Accepted: 3, Rejected: 1, Unserved: 0, Active: 2, Spliced: 0), proxy.Proxy.SnapshotTotals());
                 Assert.Equal(2, backend.Accepted);
             }
 
@@ -125,7 +125,7 @@ public sealed class TcpProxyLimitsTests
 
         Assert.True(await TestClient.IsClosedByPeerAsync(client, timeout.Token));
         await proxy.WaitUntilIdleAsync();
-        Assert.Equal(new ProxyStats(Accepted: 1, Rejected: 0, Unserved: 1, Active: 0), proxy.Proxy.SnapshotTotals());
+        Assert.Equal(new ProxyStats(Accepted: 1, Rejected: 0, Unserved: 1, Active: 0, Spliced: 0), proxy.Proxy.SnapshotTotals());
         Assert.Equal(1, proxy.Proxy.Snapshot().Single().ConnectFailures);
     }
 
@@ -157,7 +157,7 @@ public sealed class TcpProxyLimitsTests
             Assert.Equal(expected, proxy.StatsOf(backend));
         }
 
-        Assert.Equal(new ProxyStats(Accepted: 3, Rejected: 0, Unserved: 0, Active: 0), proxy.Proxy.SnapshotTotals());
+        Assert.Equal(new ProxyStats(Accepted: 3, Rejected: 0, Unserved: 0, Active: 0, Spliced: 0), proxy.Proxy.SnapshotTotals());
         Assert.Equal(new byte[] { 1, 2 }, served.Distinct().Order());
     }
 
