@@ -20,6 +20,7 @@ internal sealed record BalancerResult
 internal static class BalancerBenchmark
 {
     public const int Rounds = 20;
+    public const int ThroughputRepeats = 3;
     public static readonly double[] AdvertIntervals = [1, 0.1];
     private static readonly string[] s_tools = ["wrk", "haproxy", "keepalived", "nginx"];
 
@@ -91,7 +92,7 @@ internal static class BalancerBenchmark
             return;
         }
 
-        await ThroughputAsync(env, work, result, cancellationToken).ConfigureAwait(false);
+        await ThroughputAsync(cli, env, work, result, cancellationToken).ConfigureAwait(false);
         var rounds = new BalancerRounds(cli, env, work);
         for (var i = 1; i <= Rounds; i++)
         {
@@ -123,8 +124,12 @@ internal static class BalancerBenchmark
         }
     }
 
-    /// <summary>wrk against the VIP and against HAProxy, from site C (through the tunnel) and from lb (same LAN).</summary>
-    private static async Task ThroughputAsync(string env, string work, BalancerResult result, CancellationToken cancellationToken)
+    /// <summary>
+    /// wrk against the VIP and against HAProxy, from site C (through the tunnel) and from lb (same LAN),
+    /// small requests and bulk, <see cref="ThroughputRepeats"/> times with the order of the two targets
+    /// swapped each time, so neither always runs first on a machine whose load drifts.
+    /// </summary>
+    private static async Task ThroughputAsync(GeoStageCli cli, string env, string work, BalancerResult result, CancellationToken cancellationToken)
     {
         var config = Path.Combine(work, "haproxy.cfg");
         await File.WriteAllTextAsync(config, BalancerFiles.Haproxy(), cancellationToken).ConfigureAwait(false);
@@ -135,17 +140,27 @@ internal static class BalancerBenchmark
             result.Failures.Add($"haproxy did not answer on {haproxyTarget} within 20 s: {File.ReadAllText(Path.Combine(work, "haproxy.log"))}");
         }
 
-        foreach (var client in new[] { BalancerRounds.Client, "lb" })
+        // `ip netns exec` execs haproxy, so the Background's pid is haproxy's own.
+        var (leader, _, _) = await cli.LeaderAsync(env, BalancerRounds.Balancer, cancellationToken).ConfigureAwait(false);
+        var leaderPid = leader is null ? null : (await cli.InstanceAsync(env, "lb-" + BalancerRounds.Balancer, leader, cancellationToken).ConfigureAwait(false)).Pid;
+        (string Name, string Url, int? Pid)[] targets = [("GeoStage", $"http://{BalancerFiles.Vip}:80", leaderPid), ("HAProxy", $"http://{haproxyTarget}", haproxy.Pid)];
+        for (var repeat = 0; repeat < ThroughputRepeats; repeat++)
         {
-            foreach (var (target, url) in new[] { ("GeoStage", $"http://{BalancerFiles.Vip}:80/"), ("HAProxy", $"http://{haproxyTarget}/") })
+            foreach (var load in (WrkLoad[])[WrkLoad.Requests, WrkLoad.Bulk])
             {
-                Console.Error.WriteLine($"[balancer] wrk from {client} to {target}…");
-                var run = await Wrk.RunAsync($"gs_{env}_{client}", client, target, url, cancellationToken).ConfigureAwait(false);
-                Console.Error.WriteLine($"[balancer]   {run}");
-                result.Throughput.Add(run);
-                if (run.Failure is { } failure)
+                foreach (var client in new[] { BalancerRounds.Client, "lb" })
                 {
-                    result.Failures.Add(failure);
+                    foreach (var (target, url, pid) in repeat % 2 == 0 ? targets : targets.Reverse())
+                    {
+                        Console.Error.WriteLine($"[balancer] wrk {load.Name} from {client} to {target} ({repeat + 1}/{ThroughputRepeats})…");
+                        var run = await Wrk.RunAsync($"gs_{env}_{client}", client, target, load, url, pid, cancellationToken).ConfigureAwait(false);
+                        Console.Error.WriteLine($"[balancer]   {run}");
+                        result.Throughput.Add(run);
+                        if (run.Failure is { } failure)
+                        {
+                            result.Failures.Add(failure);
+                        }
+                    }
                 }
             }
         }

@@ -15,6 +15,10 @@ internal static class BalancerFiles
     public const string HaproxyAddress = "192.168.10.103";
     public const int HaproxyPort = 8080;
 
+    /// <summary>The file the bulk load fetches, <see cref="BulkBytes"/> of random bytes on every backend.</summary>
+    public const string BulkFile = "bulk.bin";
+    public const int BulkBytes = 16 * 1024 * 1024;
+
     /// <summary>The nodes of site A in the seed, which run 'web'.</summary>
     public static readonly (string Node, string Address)[] Backends =
         [("lb", "192.168.10.253"), ("master01", "192.168.10.101"), ("master02", "192.168.10.102"), ("master03", "192.168.10.103")];
@@ -25,8 +29,12 @@ internal static class BalancerFiles
     /// <summary>One nginx prefix per node (html/index.html holds the node's name, so a probe sees who answered) and one shared config.</summary>
     public static string Web(string dir)
     {
+        var bulk = new byte[BulkBytes];
+        new Random(1).NextBytes(bulk);
         foreach (var (node, _) in Backends)
         {
+            Directory.CreateDirectory(Path.Combine(dir, node, "html"));
+            File.WriteAllBytes(Path.Combine(dir, node, "html", BulkFile), bulk);
             Directory.CreateDirectory(Path.Combine(dir, node, "html"));
             Directory.CreateDirectory(Path.Combine(dir, node, "logs"));
             File.WriteAllText(Path.Combine(dir, node, "html", "index.html"), node + "\n");

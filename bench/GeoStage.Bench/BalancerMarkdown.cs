@@ -22,17 +22,23 @@ internal static class BalancerMarkdown
         Line(md, "(replicas master01, master02; VIP 192.168.10.200:80 → web:7000). HAProxy runs in TCP mode inside master03's");
         Line(md, "namespace on 192.168.10.103:8080, round robin over the same four backends. Every client runs inside a node's namespace.");
         Line(md);
-        Line(md, $"### Throughput (wrk, {Wrk.Threads} thread, {Wrk.Connections} connections, {Wrk.Seconds} s, `--latency`)");
+        Line(md, F($"### Throughput (wrk, {Wrk.Threads} thread, {Wrk.Seconds} s, `--latency`; each row the median of {BalancerBenchmark.ThroughputRepeats} runs)"));
         Line(md);
-        Line(md, "node03 is in site C, so its traffic crosses the OpenVPN tunnel C–A (the tunnel, not the balancer, bounds it); lb is on site A's LAN. Target: GeoStage ≥ 0.9 × HAProxy.");
+        Line(md, F($"Loads: *requests*, {WrkLoad.Requests.Connections} connections fetching the small page; *bulk*, {WrkLoad.Bulk.Connections} connections fetching a {BalancerFiles.BulkBytes / (1024 * 1024)} MiB file (a TCP bulk transfer)."));
+        Line(md, "node03 is in site C, so its traffic crosses the OpenVPN tunnel C–A; lb is on site A's LAN. Proxy CPU: user + system time of");
+        Line(md, "the proxy process during the run (GeoStage: the leader's `lb-front` replica, election included; HAProxy: its one process), per");
+        Line(md, "request or per GB moved. The ratio compares requests/s (requests) or MB/s (bulk). Target: GeoStage ≥ 0.9 × HAProxy.");
         Line(md);
-        Line(md, "| client | target | requests/s | MB/s | p50 | p99 | errors | GeoStage / HAProxy |");
-        Line(md, "|---|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var w in r.Throughput)
+        Line(md, "| load | client | target | requests/s | MB/s | p50 | p99 | errors | proxy CPU | GeoStage / HAProxy | all runs |");
+        Line(md, "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var group in r.Throughput.GroupBy(w => (w.Load.Name, w.Client, w.Target)))
         {
-            var haproxy = r.Throughput.FirstOrDefault(h => h.Client == w.Client && h.Target == "HAProxy");
-            var ratio = w.Target == "GeoStage" && w.RequestsPerSecond is { } g && haproxy?.RequestsPerSecond is { } h && h > 0 ? F($"{g / h:0.00}") : "";
-            Line(md, F($"| {w.Client} | {w.Target} | {N(w.RequestsPerSecond, "0")} | {N(w.MegabytesPerSecond, "0.00")} | {N(w.P50Ms, "0.00")} ms | {N(w.P99Ms, "0.00")} ms | {w.Errors?.ToString(CultureInfo.InvariantCulture) ?? "–"} | {ratio} |"));
+            var bulk = group.Key.Name == WrkLoad.Bulk.Name;
+            var w = Median(group, bulk)!;
+            var haproxy = w.Target == "GeoStage" ? Median(r.Throughput.Where(h => h.Load.Name == w.Load.Name && h.Client == w.Client && h.Target == "HAProxy"), bulk) : null;
+            var ratio = haproxy is not null && Key(w, bulk) is { } g && Key(haproxy, bulk) is { } h && h > 0 ? F($"{g / h:0.00}") : "";
+            var all = string.Join(", ", group.Select(x => N(Key(x, bulk), bulk ? "0.0" : "0")));
+            Line(md, F($"| {w.Load.Name} | {w.Client} | {w.Target} | {N(w.RequestsPerSecond, "0")} | {N(w.MegabytesPerSecond, "0.0")} | {N(w.P50Ms, "0.00")} ms | {N(w.P99Ms, "0.00")} ms | {w.Errors?.ToString(CultureInfo.InvariantCulture) ?? "–"} | {Cpu(w, bulk)} | {ratio} | {all} |"));
         }
 
         Line(md);
@@ -95,6 +101,30 @@ internal static class BalancerMarkdown
         var ms = rounds.Where(r => r.Ms is not null).Select(r => r.Ms!.Value).Order().ToList();
         var median = ms.Count == 0 ? (double?)null : ms.Count % 2 == 1 ? ms[ms.Count / 2] : (ms[(ms.Count / 2) - 1] + ms[ms.Count / 2]) / 2;
         Line(md, F($"| {system} | {ms.Count}/{rounds.Count} | {N(median, "0")} ms | {N(ms.Count == 0 ? null : ms[^1], "0")} ms | {rounds.Count(r => r.Overlaps > 0)} | {rounds.Sum(r => r.Overlaps)} / {rounds.Sum(r => r.Samples)} |"));
+    }
+
+    /// <summary>The run with the median of the load's key figure (an odd count: the middle one; even: the lower middle).</summary>
+    private static WrkResult? Median(IEnumerable<WrkResult> runs, bool bulk)
+    {
+        var ok = runs.Where(w => Key(w, bulk) is not null).OrderBy(w => Key(w, bulk)).ToList();
+        return ok.Count == 0 ? runs.FirstOrDefault() : ok[(ok.Count - 1) / 2];
+    }
+
+    private static double? Key(WrkResult w, bool bulk) => bulk ? w.MegabytesPerSecond : w.RequestsPerSecond;
+
+    private static string Cpu(WrkResult w, bool bulk)
+    {
+        if (w.ProxyCpuSeconds is not { } cpu)
+        {
+            return "–";
+        }
+
+        if (bulk)
+        {
+            return w.MegabytesPerSecond is { } mb && mb > 0 ? F($"{cpu / (mb * Wrk.Seconds / 1024):0.00} s/GB") : "–";
+        }
+
+        return w.RequestsPerSecond is { } rps && rps > 0 ? F($"{cpu * 1e6 / (rps * Wrk.Seconds):0} µs/req") : "–";
     }
 
     private static string N(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "–";

@@ -3,27 +3,44 @@ using System.Text.RegularExpressions;
 
 namespace GeoStage.Bench;
 
-/// <summary>One wrk run: requests/s, MB/s, latency percentiles in ms; Failure says why there are none.</summary>
-internal sealed record WrkResult(string Client, string Target, double? RequestsPerSecond, double? MegabytesPerSecond, double? P50Ms, double? P99Ms, long? Errors, string? Failure);
+/// <summary>
+/// One wrk run: requests/s, MB/s, latency percentiles in ms, and the CPU seconds the proxy under test used
+/// meanwhile (null when unknown); Failure says why there are no figures.
+/// </summary>
+internal sealed record WrkResult(string Client, string Target, WrkLoad Load, double? RequestsPerSecond, double? MegabytesPerSecond, double? P50Ms, double? P99Ms, long? Errors, string? Failure)
+{
+    public double? ProxyCpuSeconds { get; init; }
+}
 
-/// <summary>wrk inside a node's namespace: one thread, 50 connections, 10 s, with its latency distribution.</summary>
+/// <summary>What wrk asks for: many small requests, or a few connections each fetching a large file.</summary>
+/// <param name="Name">As the tables show it.</param>
+/// <param name="Path">The URL path.</param>
+/// <param name="Connections">Connections wrk keeps open.</param>
+internal sealed record WrkLoad(string Name, string Path, int Connections)
+{
+    public static readonly WrkLoad Requests = new("requests", "/", 50);
+    public static readonly WrkLoad Bulk = new("bulk", "/" + BalancerFiles.BulkFile, 4);
+}
+
+/// <summary>wrk inside a node's namespace: one thread, 10 s, with its latency distribution.</summary>
 internal static partial class Wrk
 {
     public const int Threads = 1;
-    public const int Connections = 50;
     public const int Seconds = 10;
 
-    public static async Task<WrkResult> RunAsync(string ns, string client, string target, string url, CancellationToken cancellationToken)
+    /// <summary>Runs wrk; <paramref name="proxyPid"/>'s CPU time (user + system, all threads) is read before and after.</summary>
+    public static async Task<WrkResult> RunAsync(string ns, string client, string target, WrkLoad load, string baseUrl, int? proxyPid, CancellationToken cancellationToken)
     {
+        var cpuBefore = CpuSeconds(proxyPid);
         var run = await ChildProcess.RunAsync(
             "ip",
-            ["netns", "exec", ns, "wrk", $"-t{Threads}", $"-c{Connections}", $"-d{Seconds}s", "--latency", url],
+            ["netns", "exec", ns, "wrk", $"-t{Threads}", $"-c{load.Connections}", $"-d{Seconds}s", "--latency", baseUrl + load.Path],
             TimeSpan.FromSeconds(Seconds + 60),
             null,
             cancellationToken).ConfigureAwait(false);
         if (!run.Ok)
         {
-            return new WrkResult(client, target, null, null, null, null, null, run.Failure);
+            return new WrkResult(client, target, load, null, null, null, null, null, run.Failure);
         }
 
         var text = run.Stdout;
@@ -32,7 +49,31 @@ internal static partial class Wrk
         var mb = transfer.Success ? Number(transfer) * transfer.Groups[2].Value switch { "GB" => 1024, "KB" => 1.0 / 1024, "B" => 1.0 / 1024 / 1024, _ => 1 } : null;
         var errors = ErrorsLine().Match(text) is { Success: true } e ? e.Groups[1].Value.Split(',').Sum(p => long.Parse(Regex.Match(p, @"\d+").Value, CultureInfo.InvariantCulture)) : 0;
         var non2xx = Non2xxLine().Match(text) is { Success: true } n ? long.Parse(n.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-        return new WrkResult(client, target, rps, mb, Percentile(text, "50%"), Percentile(text, "99%"), errors + non2xx, rps is null ? $"no Requests/sec in wrk's output: {text.Trim()}" : null);
+        var cpuAfter = CpuSeconds(proxyPid);
+        return new WrkResult(client, target, load, rps, mb, Percentile(text, "50%"), Percentile(text, "99%"), errors + non2xx, rps is null ? $"no Requests/sec in wrk's output: {text.Trim()}" : null)
+        {
+            ProxyCpuSeconds = cpuAfter - cpuBefore,
+        };
+    }
+
+    /// <summary>utime + stime of a process from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s), or null.</summary>
+    private static double? CpuSeconds(int? pid)
+    {
+        try
+        {
+            if (pid is not { } p)
+            {
+                return null;
+            }
+
+            var stat = File.ReadAllText($"/proc/{p}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static double? Percentile(string text, string label)
