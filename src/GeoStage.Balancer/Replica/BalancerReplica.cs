@@ -15,7 +15,6 @@ namespace GeoStage.Balancer.Replica;
 /// </summary>
 public sealed class BalancerReplica
 {
-    private static readonly TimeSpan s_refresh = TimeSpan.FromMilliseconds(500);
     private readonly BalancerModel _model;
     private readonly string _node;
     private readonly LeaderElector _elector;
@@ -105,7 +104,7 @@ public sealed class BalancerReplica
         {
             while (!serving.IsCancellationRequested)
             {
-                await Task.Delay(s_refresh, _time, serving.Token).ConfigureAwait(false);
+                await Task.Delay(_model.HealthInterval, _time, serving.Token).ConfigureAwait(false);
                 if (!await _dataPath.WorksAsync(serving.Token).ConfigureAwait(false))
                 {
                     _log($"data path of {_node} failed: stepping down from {_model.Name} (term {term})");

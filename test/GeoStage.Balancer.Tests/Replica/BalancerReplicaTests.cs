@@ -1,0 +1,146 @@
+using System.Net;
+using GeoStage.Balancer.Election;
+using GeoStage.Balancer.Replica;
+using GeoStage.Core.Model;
+using GeoStage.Testing;
+using Xunit;
+
+namespace GeoStage.Balancer.Tests.Replica;
+
+public sealed class BalancerReplicaTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+    private readonly ManualTimeProvider _time = new();
+
+    [Fact]
+    public async Task RunAsync_Leader_RefreshesBackendsEveryHealthIntervalNotBefore()
+    {
+        var interval = TimeSpan.FromSeconds(2);
+        var backends = new CountingBackends();
+        var replica = new BalancerReplica(Model(interval), "n1", new LeaseTable(_time), new RecordingVip(), backends, new WorkingDataPath(), _time, _ => { });
+        using var stop = new CancellationTokenSource();
+        var run = replica.RunAsync(stop.Token);
+        try
+        {
+            await Wait.UntilAsync(() => replica.Report().Leader, s_timeout, "the only replica to lead");
+            Assert.Equal(1, backends.Reads);
+
+            await StepAsync(interval - TimeSpan.FromMilliseconds(100));
+            Assert.Equal(1, backends.Reads);
+
+            await StepAsync(TimeSpan.FromMilliseconds(100));
+            await Wait.UntilAsync(() => backends.Reads == 2, s_timeout, "a second read one health interval after the first");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await IgnoreCancellationAsync(run);
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_Stopped_ReleasesTheVipBeforeTheLease()
+    {
+        var table = new LeaseTable(_time);
+        var vip = new RecordingVip();
+        var replica = new BalancerReplica(Model(TimeSpan.FromSeconds(1)), "n1", table, vip, new CountingBackends(), new WorkingDataPath(), _time, _ => { });
+        using var stop = new CancellationTokenSource();
+        var run = replica.RunAsync(stop.Token);
+        await Wait.UntilAsync(() => replica.Report().Leader, s_timeout, "the only replica to lead");
+
+        // While the VIP is being released, the lease must still be held: nobody else may take it yet.
+        vip.OnRelease = () => vip.LeaseHeldAtRelease = table.AcquireOrRenew(BalancerReplica.LeaseName("front"), "n2", TimeSpan.FromSeconds(1)).Holder == "n1";
+        await stop.CancelAsync();
+        await IgnoreCancellationAsync(run);
+
+        Assert.Equal(["take 1", "release 1"], vip.Calls);
+        Assert.True(vip.LeaseHeldAtRelease);
+        var after = table.AcquireOrRenew(BalancerReplica.LeaseName("front"), "n2", TimeSpan.FromSeconds(1));
+        Assert.Equal("n2", after.Holder);
+    }
+
+    private static BalancerModel Model(TimeSpan healthInterval) => new()
+    {
+        Name = "front",
+        Site = "a",
+        Vip = IPAddress.Loopback,
+        Replicas = new PlacementModel(),
+        Listeners = [new ListenerModel(0, "web", 7000)],
+        HealthInterval = healthInterval,
+        LeaseTtl = TimeSpan.FromSeconds(1),
+    };
+
+    private static async Task IgnoreCancellationAsync(Task run)
+    {
+        try
+        {
+            await run.WaitAsync(s_timeout);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped on purpose.
+        }
+    }
+
+    /// <summary>Advances time in lease-renewal-sized steps, letting the woken continuations run.</summary>
+    private async Task StepAsync(TimeSpan by)
+    {
+        var step = TimeSpan.FromMilliseconds(100);
+        for (var done = TimeSpan.Zero; done < by; done += step)
+        {
+            _time.Advance(by - done < step ? by - done : step);
+            for (var i = 0; i < 5; i++)
+            {
+                await Task.Delay(2);
+            }
+        }
+    }
+
+    private sealed class CountingBackends : IBackendSource
+    {
+        private int _reads;
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public Task<IReadOnlyList<IPEndPoint>> ReadAsync(string workload, int port, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _reads);
+            return Task.FromResult<IReadOnlyList<IPEndPoint>>([new IPEndPoint(IPAddress.Loopback, port)]);
+        }
+    }
+
+    private sealed class RecordingVip : IVipHolder
+    {
+        public List<string> Calls { get; } = [];
+
+        public Action? OnRelease { get; set; }
+
+        public bool LeaseHeldAtRelease { get; set; }
+
+        public Task TakeAsync(long term, CancellationToken cancellationToken)
+        {
+            lock (Calls)
+            {
+                Calls.Add($"take {term}");
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task ReleaseAsync(long term, CancellationToken cancellationToken)
+        {
+            OnRelease?.Invoke();
+            lock (Calls)
+            {
+                Calls.Add($"release {term}");
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class WorkingDataPath : IDataPath
+    {
+        public Task<bool> WorksAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+    }
+}
