@@ -88,6 +88,51 @@ public sealed class BalancerTests
     }
 
     [RootFact("openvpn", "nsenter", "setsid", "arping")]
+    public async Task Hooks_LeadersLinkCut_OldLeaderRunsOnFollowerAndTheNewOneOnLeaderWithALaterTerm()
+    {
+        using var temp = new TempState();
+        var (hook, calls) = (Path.Combine(temp.Root, "hook.sh"), Path.Combine(temp.Root, "calls"));
+        File.WriteAllText(hook, $"#!/bin/sh\necho \"$@\" >> {calls}\n");
+        File.SetUnixFileMode(hook, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string[] Calls() => File.Exists(calls) ? File.ReadAllLines(calls) : [];
+
+        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lh")));
+        await env.ApplyAsync(Workloads.Chain());
+        await env.WaitAsync("chain", w => w.Status == "ready", TimeSpan.FromSeconds(60), "chain ready");
+        await env.ApplyAsync(Front + $"""
+
+                onLeader: ["{hook}", "leader"]
+                onFollower: ["{hook}", "follower"]
+            """);
+        using var client = env.Client();
+        var first = await WaitLeaderAsync(client, term: 1);
+        var firstLeader = $"leader {s_vip} {first.Leader} {first.Term}";
+        await Wait.UntilAsync(() => Calls().Contains(firstLeader), TimeSpan.FromSeconds(20), $"'{firstLeader}' from the first leader's onLeader hook");
+
+        RootSnapshot.Run("ip", "-n", LocalNames.Node(env.Name, first.Leader!), "link", "set", LocalNames.NodeInterface, "down");
+        var second = await WaitLeaderAsync(client, term: first.Term + 1);
+        var (oldFollower, newLeader) = ($"follower {s_vip} {first.Leader} {first.Term}", $"leader {s_vip} {second.Leader} {second.Term}");
+        await Wait.UntilAsync(() => Calls().Contains(oldFollower) && Calls().Contains(newLeader), TimeSpan.FromSeconds(20), $"'{oldFollower}' and '{newLeader}' from the hooks");
+        var logged = new List<string>();
+        await Wait.UntilAsync(
+            () =>
+            {
+                logged = client.LinesAsync("v1/logs?workload=lb-front&tail=1000", CancellationToken.None).ToBlockingEnumerable().ToList();
+                return logged.Count(l => l.Contains(": exited 0 after ", StringComparison.Ordinal)) >= 3;
+            },
+            TimeSpan.FromSeconds(20),
+            "three hook lines in the balancer's log");
+
+        Assert.NotEqual(first.Leader, second.Leader);
+        Assert.True(second.Term > first.Term, $"new term {second.Term} is not later than {first.Term}");
+
+        // The two nodes' hooks run concurrently: only the set of calls is certain, not their order.
+        Assert.Equal(new[] { firstLeader, newLeader, oldFollower }.Order(), Calls().Order());
+        Assert.Contains(logged, l => l.StartsWith($"[{first.Leader}] ", StringComparison.Ordinal) && l.Contains($"hook follower term {first.Term}: {hook} follower {s_vip} {first.Leader} {first.Term}: exited 0 after ", StringComparison.Ordinal));
+        Assert.Contains(logged, l => l.StartsWith($"[{second.Leader}] ", StringComparison.Ordinal) && l.Contains($"hook leader term {second.Term}: {hook} leader {s_vip} {second.Leader} {second.Term}: exited 0 after ", StringComparison.Ordinal));
+    }
+
+    [RootFact("openvpn", "nsenter", "setsid", "arping")]
     public async Task Failover_LeadersNodeRemoved_TheOtherTakesOver()
     {
         await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lr")));

@@ -4,6 +4,7 @@ using GeoStage.Balancer.Replica;
 using GeoStage.Control.Api;
 using GeoStage.Control.Balancers;
 using GeoStage.Control.Client;
+using GeoStage.Control.Instances;
 using GeoStage.Core.Model;
 using GeoStage.Core.State;
 using GeoStage.Local.Namespaces;
@@ -73,16 +74,16 @@ internal static class BalancerCommands
             var gateway = environment.Model.Site(model.Site).Gateway;
             using var client = new ControlClient(cli.Store, environment.Name, TimeSpan.FromSeconds(2));
             void Log(string line) => Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {line}");
+            var hooks = new HookRunner(model.Name, model.Vip, self, HookRunner.DefaultTimeout, Log);
             var replica = new BalancerReplica(
                 model,
                 self,
                 new HttpLeaseClient(client),
                 new ArpVipHolder(
                     model,
-                    self,
                     LocalNames.NodeInterface,
                     (term, token) => client.PostAsync<JsonElement>($"v1/balancers/{Uri.EscapeDataString(model.Name)}/fence", new FenceRequest(self, term), token),
-                    Log),
+                    hooks),
                 new DaemonBackendSource(client),
                 new GatewayDataPath(LocalNames.Node(environment.Name, self), gateway),
                 TimeProvider.System,
@@ -95,6 +96,14 @@ internal static class BalancerCommands
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 // Stopped: the replica stepped down on its way out.
+            }
+            finally
+            {
+                // Hooks run in process groups of their own, which the daemon's SIGKILL of this replica's group
+                // (StopGrace after its SIGTERM) would not reach: let them finish, but end them before that.
+                using var deadline = new CancellationTokenSource(InstanceRunner.StopGrace - TimeSpan.FromSeconds(1));
+                await hooks.StopAsync(deadline.Token).ConfigureAwait(false);
+                await hooks.DisposeAsync().ConfigureAwait(false);
             }
 
             await reporting.ConfigureAwait(false);

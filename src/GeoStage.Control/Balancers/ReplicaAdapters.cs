@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using GeoStage.Balancer.Replica;
 using GeoStage.Control.Api;
@@ -10,11 +9,16 @@ using GeoStage.Local.Probing;
 namespace GeoStage.Control.Balancers;
 
 /// <summary>
-/// The VIP on this node's LAN interface, announced by gratuitous ARP, with the user's hooks run after
-/// taking and after releasing it (for moving a cloud IP): each gets VIP, node and term as arguments.
+/// The VIP on this node's LAN interface, announced by gratuitous ARP. The user's hooks (for moving a cloud
+/// IP) are queued, never awaited: onLeader once the VIP is taken and announced, onFollower once a VIP this
+/// replica took is removed, so a slow or hung hook delays neither serving nor the next leader's takeover.
+/// Concurrency: called by the replica's loop only, one call at a time.
 /// </summary>
-public sealed class ArpVipHolder(BalancerModel balancer, string node, string device, Func<long, CancellationToken, Task> fence, Action<string> log) : IVipHolder
+public sealed class ArpVipHolder(BalancerModel balancer, string device, Func<long, CancellationToken, Task> fence, HookRunner hooks) : IVipHolder
 {
+    // The term whose onLeader was queued: onFollower pairs with it, never runs for a term whose take failed.
+    private long? _taken;
+
     public async Task TakeAsync(long term, CancellationToken cancellationToken)
     {
         // The daemon first takes the VIP off every other replica (fencing token: this term); if it cannot
@@ -29,37 +33,18 @@ public sealed class ArpVipHolder(BalancerModel balancer, string node, string dev
         }
 
         await Vip.TakeAsync(null, balancer.Vip, device, announcements: 3, TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
-        await HookAsync(balancer.OnLeader, term, cancellationToken).ConfigureAwait(false);
+        _taken = term;
+        hooks.Enqueue(HookRole.Leader, balancer.OnLeader, term);
     }
 
     public async Task ReleaseAsync(long term, CancellationToken cancellationToken)
     {
         await Vip.ReleaseAsync(null, balancer.Vip, device, cancellationToken).ConfigureAwait(false);
-        await HookAsync(balancer.OnFollower, term, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task HookAsync(IReadOnlyList<string> command, long term, CancellationToken cancellationToken)
-    {
-        if (command.Count == 0)
+        if (_taken == term)
         {
-            return;
+            _taken = null;
+            hooks.Enqueue(HookRole.Follower, balancer.OnFollower, term);
         }
-
-        var info = new ProcessStartInfo(command[0]) { UseShellExecute = false };
-        foreach (var arg in command.Skip(1).Concat([balancer.Vip.ToString(), node, term.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info);
-        if (process is null)
-        {
-            log($"hook {command[0]} could not start");
-            return;
-        }
-
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        log($"hook {command[0]} exited with {process.ExitCode}");
     }
 }
 

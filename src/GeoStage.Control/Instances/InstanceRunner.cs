@@ -14,6 +14,9 @@ namespace GeoStage.Control.Instances;
 public sealed class InstanceRunner
 {
     public const string Marker = "GEOSTAGE_INSTANCE";
+
+    /// <summary>How long an instance has between SIGTERM and SIGKILL when it is stopped.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
     private readonly string _root;
 
     public InstanceRunner(string instancesRoot)
@@ -60,7 +63,7 @@ public sealed class InstanceRunner
 
     /// <summary>Ends an instance and the processes it started (its process group).</summary>
     public static Task StopAsync(int pid, ulong startTicks, CancellationToken cancellationToken) =>
-        ProcessLauncher.StopAsync(pid, startTicks, TimeSpan.FromSeconds(5), group: true, cancellationToken);
+        ProcessLauncher.StopAsync(pid, startTicks, StopGrace, group: true, cancellationToken);
 
     /// <summary>Live processes in <paramref name="ns"/> with their instance marker (null when unmarked).</summary>
     public static IReadOnlyList<(int Pid, ulong StartTicks, string? Marker)> Scan(string ns)

@@ -62,6 +62,18 @@ public static class ProcessLauncher
         StopAsync(pid, startTicks, grace, group: false, cancellationToken);
 
     /// <summary>
+    /// SIGKILLs every process left in process group <paramref name="pgid"/> (one that ignored SIGTERM and
+    /// outlived its leader); false when the group is empty. Safe after the leader is gone: Linux never
+    /// hands out a PID that still names a process group.
+    /// </summary>
+    public static bool KillGroup(int pgid)
+    {
+        // kill(0) and kill(-1) would signal our own group or every process we may signal.
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pgid, 1);
+        return Libc.Kill(-pgid, Libc.SigKill);
+    }
+
+    /// <summary>
     /// With <paramref name="group"/>, signals the process's whole process group: a process started here is
     /// its group's leader (setsid), so the children it forked end with it.
     /// </summary>
