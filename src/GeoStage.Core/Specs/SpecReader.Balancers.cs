@@ -8,10 +8,10 @@ public sealed record BalancerDocument(IReadOnlyList<BalancerSpec> Balancers, Sou
 
 public sealed partial class SpecReader
 {
-    private static readonly string[] s_balancerKeys =
+    internal static readonly string[] BalancerKeys =
         ["name", "site", "vip", "replicas", "listeners", "policy", "healthInterval", "connectTimeout", "idleTimeout", "maxConnections", "maxPerBackend", "leaseTtl", "onLeader", "onFollower"];
 
-    private static readonly string[] s_listenerKeys = ["port", "protocol", "backend", "backendPort"];
+    internal static readonly string[] ListenerKeys = ["port", "protocol", "backend", "backendPort"];
 
     /// <summary>Reads the <c>balancers</c> list of a file (absent: none).</summary>
     public static BalancerDocument ReadBalancers(string text, string file)
@@ -33,7 +33,7 @@ public sealed partial class SpecReader
             return null;
         }
 
-        var fields = Fields(map, path, s_balancerKeys);
+        var fields = Fields(map, path, BalancerKeys);
         return new BalancerSpec
         {
             Name = RequiredScalar(fields, node, path, "name", "the balancer's name, e.g. name: front"),
@@ -60,7 +60,7 @@ public sealed partial class SpecReader
             return null;
         }
 
-        var fields = Fields(map, path, s_listenerKeys);
+        var fields = Fields(map, path, ListenerKeys);
         return new ListenerSpec
         {
             Port = RequiredScalar(fields, node, path, "port", "the port on the VIP, e.g. port: 80"),

@@ -9,10 +9,10 @@ public sealed record WorkloadDocument(IReadOnlyList<WorkloadSpec> Workloads, Sou
 
 public sealed partial class SpecReader
 {
-    private static readonly string[] s_workloadKeys = ["name", "version", "command", "args", "env", "placement", "health", "rollout", "ports"];
-    private static readonly string[] s_placementKeys = ["labels", "sites", "nodes", "perSite"];
-    private static readonly string[] s_healthKeys = ["tcp", "http", "command", "interval", "timeout"];
-    private static readonly string[] s_rolloutKeys = ["maxUnavailable", "healthTimeout"];
+    internal static readonly string[] WorkloadKeys = ["name", "version", "command", "args", "env", "placement", "health", "rollout", "ports"];
+    internal static readonly string[] PlacementKeys = ["labels", "sites", "nodes", "perSite"];
+    internal static readonly string[] HealthKeys = ["tcp", "http", "command", "interval", "timeout"];
+    internal static readonly string[] RolloutKeys = ["maxUnavailable", "healthTimeout"];
 
     /// <summary>
     /// Reads the <c>workloads</c> list of a file: a file of workloads only, or a topology file that also
@@ -71,7 +71,7 @@ public sealed partial class SpecReader
         }
 
         _map.Add("", At(root));
-        return (root, Fields(root, "", s_topKeys));
+        return (root, Fields(root, "", TopKeys));
     }
 
     private WorkloadSpec? ReadWorkload(YamlNode node, string path)
@@ -81,7 +81,7 @@ public sealed partial class SpecReader
             return null;
         }
 
-        var fields = Fields(map, path, s_workloadKeys);
+        var fields = Fields(map, path, WorkloadKeys);
         return new WorkloadSpec
         {
             Name = RequiredScalar(fields, node, path, "name", "the workload's name, e.g. name: chain"),
@@ -103,7 +103,7 @@ public sealed partial class SpecReader
             return new PlacementSpec();
         }
 
-        var fields = Fields(map, path, s_placementKeys);
+        var fields = Fields(map, path, PlacementKeys);
         return new PlacementSpec
         {
             Labels = StringMap(fields, path, "labels"),
@@ -120,7 +120,7 @@ public sealed partial class SpecReader
             return null;
         }
 
-        var fields = Fields(map, path, s_healthKeys);
+        var fields = Fields(map, path, HealthKeys);
         return new HealthSpec
         {
             Tcp = OptionalScalar(fields, path, "tcp"),
@@ -138,7 +138,7 @@ public sealed partial class SpecReader
             return new RolloutSpec();
         }
 
-        var fields = Fields(map, path, s_rolloutKeys);
+        var fields = Fields(map, path, RolloutKeys);
         return new RolloutSpec
         {
             MaxUnavailable = OptionalScalar(fields, path, "maxUnavailable"),

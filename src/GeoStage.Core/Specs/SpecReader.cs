@@ -10,10 +10,10 @@ namespace GeoStage.Core.Specs;
 /// </summary>
 public sealed partial class SpecReader
 {
-    private static readonly string[] s_topKeys = ["name", "wan", "sites", "nodes", "overlay", "workloads", "balancers"];
-    private static readonly string[] s_siteKeys = ["name", "cidr", "router", "gateway", "location"];
-    private static readonly string[] s_nodeKeys = ["name", "site", "address", "labels"];
-    private static readonly string[] s_overlayKeys = ["backend", "topology", "port"];
+    internal static readonly string[] TopKeys = ["name", "wan", "sites", "nodes", "overlay", "workloads", "balancers"];
+    internal static readonly string[] SiteKeys = ["name", "cidr", "router", "gateway", "location"];
+    internal static readonly string[] NodeKeys = ["name", "site", "address", "labels"];
+    internal static readonly string[] OverlayKeys = ["backend", "topology", "port"];
 
     private readonly SourceMap _map;
     private readonly List<SpecError> _errors = [];
@@ -73,7 +73,7 @@ public sealed partial class SpecReader
         }
 
         _map.Add("", At(root));
-        var fields = Fields(root, "", s_topKeys);
+        var fields = Fields(root, "", TopKeys);
         var name = RequiredScalar(fields, root, "", "name", "the environment's name, e.g. name: seed");
         var wan = RequiredScalar(fields, root, "", "wan", "the WAN between routers as a CIDR, e.g. wan: 10.4.0.0/16");
         var sites = List(fields, root, "", "sites", ReadSite, required: true);
@@ -91,7 +91,7 @@ public sealed partial class SpecReader
             return null;
         }
 
-        var fields = Fields(map, path, s_siteKeys);
+        var fields = Fields(map, path, SiteKeys);
         return new SiteSpec
         {
             Name = RequiredScalar(fields, node, path, "name", "the site's name, e.g. name: a"),
@@ -110,7 +110,7 @@ public sealed partial class SpecReader
             return null;
         }
 
-        var fields = Fields(map, path, s_nodeKeys);
+        var fields = Fields(map, path, NodeKeys);
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         if (fields.TryGetValue("labels", out var labelNode))
         {
@@ -155,7 +155,7 @@ public sealed partial class SpecReader
             return new OverlaySpec();
         }
 
-        var fields = Fields(map, path, s_overlayKeys);
+        var fields = Fields(map, path, OverlayKeys);
         var defaults = new OverlaySpec();
         return new OverlaySpec
         {
