@@ -3,9 +3,10 @@
 # (node03) keeps requesting http://192.168.10.200/status through the overlay, one new connection every
 # 20 ms, each given 200 ms. Then prints what the client saw and `geostage lb status`.
 #   examples/lb-failover.sh [ENVIRONMENT] [SECONDS]      (defaults: seed, 6)
+# GEOSTAGE names another geostage command to use (the tests point it at the build they test).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-gs="$here/geostage"
+gs=${GEOSTAGE:-$here/geostage}
 env=${1:-seed}
 seconds=${2:-6}
 out=$(mktemp)
