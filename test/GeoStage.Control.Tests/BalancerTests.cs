@@ -133,6 +133,40 @@ public sealed class BalancerTests
     }
 
     [RootFact("openvpn", "nsenter", "setsid", "arping")]
+    public async Task Backends_OneCrashes_LeavesTheRotationWithinOneHealthIntervalAndComesBackWithEvents()
+    {
+        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lc")));
+        await env.ApplyAsync(Workloads.Chain());
+        await env.WaitAsync("chain", w => w.Status == "ready", TimeSpan.FromSeconds(60), "chain ready");
+        await env.ApplyAsync(Front);
+        using var client = env.Client();
+        var leader = await WaitLeaderAsync(client, term: 1);
+        await Wait.UntilAsync(() => Backends(client, leader.Leader!).Count == 3, TimeSpan.FromSeconds(20), "three backends in the leader's rotation");
+        var victim = $"{env.Model.Nodes.Single(n => n.Name == "w1").Address}:7000";
+
+        var pid = (await env.InstancesAsync("chain")).Single(i => i.Node == "w1").Pid!.Value;
+        var killedAt = DateTimeOffset.UtcNow;
+        using (var backend = System.Diagnostics.Process.GetProcessById(pid))
+        {
+            backend.Kill();
+        }
+
+        Store.EventRecord? removed = null;
+        await Wait.UntilAsync(() => (removed = BackendEvent(client, "balancer-backend-removed", victim)) is not null, TimeSpan.FromSeconds(20), $"{victim} to leave the rotation");
+        Store.EventRecord? added = null;
+        await Wait.UntilAsync(() => (added = BackendEvent(client, "balancer-backend-added", victim)) is not null, TimeSpan.FromSeconds(30), $"{victim} to rejoin once restarted");
+
+        // The daemon sees the exit at once; the leader refreshes every healthInterval (500 ms) and reports
+        // every 250 ms: out of rotation within one interval of the crash, plus the report and CI's load.
+        var leftAfter = removed!.At - killedAt;
+        Assert.True(leftAfter < TimeSpan.FromMilliseconds(500 + 250 + 750), $"{victim} left the rotation {leftAfter.TotalMilliseconds:0} ms after the crash");
+        Assert.True(added!.At > removed.At);
+        Assert.Equal(3, Backends(client, leader.Leader!).Count);
+        var events = Events(client);
+        Assert.Contains(events, e => e.Kind == "balancer-leader" && e.Node == leader.Leader && e.Message.Contains($"in term {leader.Term}", StringComparison.Ordinal));
+    }
+
+    [RootFact("openvpn", "nsenter", "setsid", "arping")]
     public async Task Failover_LeadersNodeRemoved_TheOtherTakesOver()
     {
         await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lr")));
@@ -187,6 +221,17 @@ public sealed class BalancerTests
         Assert.True(ok > 20, $"only {ok} requests went through");
         Assert.Equal(0, failed);
     }
+
+    private static IReadOnlyList<string> Backends(Client.ControlClient client, string node) =>
+        [.. client.GetAsync<List<BalancerView>>("v1/balancers", CancellationToken.None).GetAwaiter().GetResult()
+            .Single().Replicas.Where(r => r.Node == node && r.Leader).SelectMany(r => r.Backends).Select(b => b.Endpoint)];
+
+    private static List<Store.EventRecord> Events(Client.ControlClient client) =>
+        [.. client.LinesAsync("v1/events", CancellationToken.None).ToBlockingEnumerable()
+            .Select(l => System.Text.Json.JsonSerializer.Deserialize<Store.EventRecord>(l, Wire.Options)!)];
+
+    private static Store.EventRecord? BackendEvent(Client.ControlClient client, string kind, string endpoint) =>
+        Events(client).FirstOrDefault(e => e.Kind == kind && e.Message.Contains(endpoint, StringComparison.Ordinal));
 
     private static async Task<BalancerView> WaitLeaderAsync(Client.ControlClient client, long term)
     {

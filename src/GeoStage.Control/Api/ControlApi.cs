@@ -91,24 +91,7 @@ public static partial class ControlApi
     {
         api.MapPost("/balancers/{name}/report", (string name, Balancer.Replica.ReplicaReport report) =>
         {
-            var key = (name, report.Node);
-            var previous = loop.Reports.GetValueOrDefault(key);
-            loop.Reports[key] = report;
-            if (previous is { Leader: true } && !report.Leader)
-            {
-                loop.LeaderLost[name] = report.Since;
-            }
-
-            if (report.Leader && (previous is null || !previous.Leader || previous.Term != report.Term))
-            {
-                if (loop.LeaderLost.TryRemove(name, out var lost) && report.Since > lost)
-                {
-                    loop.LastFailover[name] = report.Since - lost;
-                }
-
-                loop.Emit("balancer-leader", Balancers.BalancerWorkloads.WorkloadName(name), report.Node, $"leads {name} in term {report.Term}; serving {report.LastTakeoverMs:0} ms after winning the lease");
-            }
-
+            loop.Record(name, report);
             return Results.Json(new { ok = true }, Wire.Options);
         });
         api.MapGet("/balancers", () => Results.Json(BalancerViews(loop), Wire.Options));

@@ -19,6 +19,54 @@ public sealed partial class ControlLoop
     public ConcurrentDictionary<string, TimeSpan> LastFailover { get; } = new();
 
     /// <summary>
+    /// Takes a replica's report and emits what changed: a new leader (and the failover's duration), a
+    /// leader stepping down, and backends entering or leaving the leader's rotation within a term.
+    /// Concurrency: reports of one replica come one after another (it posts them in a loop); different
+    /// replicas touch different keys.
+    /// </summary>
+    public void Record(string balancer, ReplicaReport report)
+    {
+        var workload = BalancerWorkloads.WorkloadName(balancer);
+        var previous = Reports.GetValueOrDefault((balancer, report.Node));
+        Reports[(balancer, report.Node)] = report;
+        if (previous is { Leader: true } && (!report.Leader || previous.Term != report.Term))
+        {
+            LeaderLost[balancer] = report.Since;
+            Emit("balancer-follower", workload, report.Node, $"stepped down from {balancer} (term {previous.Term})");
+        }
+
+        if (!report.Leader)
+        {
+            return;
+        }
+
+        if (previous is null || !previous.Leader || previous.Term != report.Term)
+        {
+            if (LeaderLost.TryRemove(balancer, out var lost) && report.Since > lost)
+            {
+                LastFailover[balancer] = report.Since - lost;
+            }
+
+            Emit("balancer-leader", workload, report.Node, $"leads {balancer} in term {report.Term}; serving {report.LastTakeoverMs:0} ms after winning the lease, {report.Backends.Count} backend(s)");
+            return;
+        }
+
+        var before = previous.Backends.Select(b => b.Endpoint).ToHashSet(StringComparer.Ordinal);
+        var now = report.Backends.Select(b => b.Endpoint).ToHashSet(StringComparer.Ordinal);
+        var added = now.Where(e => !before.Contains(e)).Order(StringComparer.Ordinal).ToList();
+        var removed = before.Where(e => !now.Contains(e)).Order(StringComparer.Ordinal).ToList();
+        if (added.Count > 0)
+        {
+            Emit("balancer-backend-added", workload, report.Node, $"{balancer}: {string.Join(", ", added)} joined the rotation ({now.Count} backends)");
+        }
+
+        if (removed.Count > 0)
+        {
+            Emit("balancer-backend-removed", workload, report.Node, $"{balancer}: {string.Join(", ", removed)} left the rotation ({now.Count} backends)");
+        }
+    }
+
+    /// <summary>
     /// How long an instance of <paramref name="workload"/> must stay out of rotation before it stops: the
     /// slowest refresh of any balancer in front of it, plus a margin; zero when none fronts it.
     /// </summary>
