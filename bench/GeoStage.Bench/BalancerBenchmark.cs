@@ -7,6 +7,9 @@ internal sealed record BalancerResult
 {
     public required MachineInfo Machine { get; init; }
     public List<WrkResult> Throughput { get; } = [];
+
+    /// <summary>Memory of the GeoStage leader's replica and of HAProxy after the throughput runs, by target.</summary>
+    public Dictionary<string, ProcessMemory> ProxyMemory { get; } = [];
     public List<FailoverRound> GeoStage { get; } = [];
     public SortedDictionary<double, List<FailoverRound>> Keepalived { get; } = [];
     public List<string> Failures { get; } = [];
@@ -172,6 +175,14 @@ internal static class BalancerBenchmark
                         }
                     }
                 }
+            }
+        }
+
+        foreach (var (target, _, pid) in targets)
+        {
+            if (pid is { } p)
+            {
+                result.ProxyMemory[target] = ProcMemory.Sum([p]);
             }
         }
     }

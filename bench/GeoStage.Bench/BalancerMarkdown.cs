@@ -42,6 +42,12 @@ internal static class BalancerMarkdown
             Line(md, F($"| {w.Load.Name} | {w.Client} | {w.Target} | {N(w.RequestsPerSecond, "0")} | {N(w.MegabytesPerSecond, "0.0")} | {N(w.P50Ms, "0.00")} ms | {N(w.P99Ms, "0.00")} ms | {w.Errors?.ToString(CultureInfo.InvariantCulture) ?? "–"} | {Cpu(w, bulk)} | {ratio} | {all} |"));
         }
 
+        if (r.ProxyMemory.Count > 0)
+        {
+            Line(md);
+            Line(md, "Memory after the throughput runs: " + string.Join("; ", r.ProxyMemory.Select(m => F($"{m.Key} {m.Value.RssKb / 1024.0:0.0} MiB RSS ({m.Value.PssKb / 1024.0:0.0} MiB PSS)"))) + ".");
+        }
+
         Line(md);
         Line(md, $"### Failover after SIGKILL of the leader ({BalancerBenchmark.Rounds} rounds each)");
         Line(md);
