@@ -26,10 +26,7 @@ public sealed class BalancerTests
     [RootFact("openvpn", "nsenter", "setsid", "arping")]
     public async Task Failover_LeaderSigkilled_ServiceResumesAndNeverTwoVipHolders()
     {
-        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lb")));
-        await env.ApplyAsync(Workloads.Chain());
-        await env.WaitAsync("chain", w => w.Status == "ready", TimeSpan.FromSeconds(60), "chain ready");
-        await env.ApplyAsync(Front);
+        await using var env = await StartFrontedAsync("lb");
         using var client = env.Client();
         var first = await WaitLeaderAsync(client, term: 1);
         await Wait.UntilAsync(() => Get(env, "w1") is not null, TimeSpan.FromSeconds(20), "the VIP to serve from site west");
@@ -70,10 +67,7 @@ public sealed class BalancerTests
     [RootFact("openvpn", "nsenter", "setsid", "arping")]
     public async Task Failover_LeadersLinkCut_StepsDownOnItsDeadDataPathAndTheOtherTakesOver()
     {
-        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lc")));
-        await env.ApplyAsync(Workloads.Chain());
-        await env.WaitAsync("chain", w => w.Status == "ready", TimeSpan.FromSeconds(60), "chain ready");
-        await env.ApplyAsync(Front);
+        await using var env = await StartFrontedAsync("lc");
         using var client = env.Client();
         var first = await WaitLeaderAsync(client, term: 1);
 
@@ -96,10 +90,7 @@ public sealed class BalancerTests
         File.SetUnixFileMode(hook, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string[] Calls() => File.Exists(calls) ? File.ReadAllLines(calls) : [];
 
-        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lh")));
-        await env.ApplyAsync(Workloads.Chain());
-        await env.WaitAsync("chain", w => w.Status == "ready", TimeSpan.FromSeconds(60), "chain ready");
-        await env.ApplyAsync(Front + $"""
+        await using var env = await StartFrontedAsync("lh", Front + $"""
 
                 onLeader: ["{hook}", "leader"]
                 onFollower: ["{hook}", "follower"]
@@ -135,10 +126,7 @@ public sealed class BalancerTests
     [RootFact("openvpn", "nsenter", "setsid", "arping")]
     public async Task Backends_OneCrashes_LeavesTheRotationWithinOneHealthIntervalAndComesBackWithEvents()
     {
-        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lc")));
-        await env.ApplyAsync(Workloads.Chain());
-        await env.WaitAsync("chain", w => w.Status == "ready", TimeSpan.FromSeconds(60), "chain ready");
-        await env.ApplyAsync(Front);
+        await using var env = await StartFrontedAsync("lx");
         using var client = env.Client();
         var leader = await WaitLeaderAsync(client, term: 1);
         await Wait.UntilAsync(() => Backends(client, leader.Leader!).Count == 3, TimeSpan.FromSeconds(20), "three backends in the leader's rotation");
@@ -169,10 +157,7 @@ public sealed class BalancerTests
     [RootFact("openvpn", "nsenter", "setsid", "arping")]
     public async Task Failover_LeadersNodeRemoved_TheOtherTakesOver()
     {
-        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lr")));
-        await env.ApplyAsync(Workloads.Chain());
-        await env.WaitAsync("chain", w => w.Status == "ready", TimeSpan.FromSeconds(60), "chain ready");
-        await env.ApplyAsync(Front);
+        await using var env = await StartFrontedAsync("lr");
         using var client = env.Client();
         var first = await WaitLeaderAsync(client, term: 1);
 
@@ -187,10 +172,7 @@ public sealed class BalancerTests
     [RootFact("openvpn", "nsenter", "setsid", "arping")]
     public async Task Backends_ScaledDownAndUpUnderLoad_NoRequestFails()
     {
-        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("lu")));
-        await env.ApplyAsync(Workloads.Chain());
-        await env.WaitAsync("chain", w => w.Status == "ready", TimeSpan.FromSeconds(60), "chain ready");
-        await env.ApplyAsync(Front);
+        await using var env = await StartFrontedAsync("lu");
         using var client = env.Client();
         await WaitLeaderAsync(client, term: 1);
         await Wait.UntilAsync(() => Get(env, "w1") is not null, TimeSpan.FromSeconds(20), "the VIP to serve");
@@ -220,6 +202,24 @@ public sealed class BalancerTests
 
         Assert.True(ok > 20, $"only {ok} requests went through");
         Assert.Equal(0, failed);
+    }
+
+    /// <summary>Two sites, the sample app on every node, then <paramref name="balancers"/> (<see cref="Front"/> unless given).</summary>
+    private static async Task<DaemonEnv> StartFrontedAsync(string prefix, string balancers = Front)
+    {
+        var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName(prefix)));
+        try
+        {
+            await env.ApplyAsync(Workloads.Chain());
+            await env.WaitAsync("chain", w => w.Status == "ready", TimeSpan.FromSeconds(60), "chain ready");
+            await env.ApplyAsync(balancers);
+            return env;
+        }
+        catch
+        {
+            await env.DisposeAsync();
+            throw;
+        }
     }
 
     private static IReadOnlyList<string> Backends(Client.ControlClient client, string node) =>
