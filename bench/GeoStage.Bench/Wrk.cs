@@ -1,4 +1,5 @@
 using System.Globalization;
+using GeoStage.Local.Processes;
 using System.Text.RegularExpressions;
 
 namespace GeoStage.Bench;
@@ -59,25 +60,9 @@ internal static partial class Wrk
         };
     }
 
-    /// <summary>utime + stime of a process from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s), or null.</summary>
-    private static double? CpuSeconds(int? pid)
-    {
-        try
-        {
-            if (pid is not { } p)
-            {
-                return null;
-            }
-
-            var stat = File.ReadAllText($"/proc/{p}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    /// <summary>utime + stime of a process, all threads, in seconds; null when there is none.</summary>
+    private static double? CpuSeconds(int? pid) =>
+        pid is { } p && ProcTable.CpuTime(p) is { } cpu ? cpu.TotalSeconds : null;
 
     private static double? Percentile(string text, string label)
     {

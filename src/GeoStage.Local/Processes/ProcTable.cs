@@ -7,7 +7,21 @@ namespace GeoStage.Local.Processes;
 public static class ProcTable
 {
     /// <summary>Field 22 of /proc/PID/stat (start time in clock ticks since boot), or null when gone.</summary>
-    public static ulong? StartTicks(int pid)
+    public static ulong? StartTicks(int pid) =>
+        Stat(pid) is { } fields && fields[0] != "Z" ? ulong.Parse(fields[19], CultureInfo.InvariantCulture) : null;
+
+    /// <summary>The parent's PID (field 4 of /proc/PID/stat), or null when the process is gone.</summary>
+    public static int? ParentOf(int pid) =>
+        Stat(pid) is { } fields ? int.Parse(fields[1], CultureInfo.InvariantCulture) : null;
+
+    /// <summary>CPU time used so far, user plus system, all threads (fields 14 and 15, in 1/100 s), or null when gone.</summary>
+    public static TimeSpan? CpuTime(int pid) =>
+        Stat(pid) is { } fields
+            ? TimeSpan.FromMilliseconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10)
+            : null;
+
+    /// <summary>The fields of /proc/PID/stat from field 3 on (index 0 is field 3), or null when the process is gone.</summary>
+    private static string[]? Stat(int pid)
     {
         try
         {
@@ -15,23 +29,9 @@ public static class ProcTable
 
             // The command name (field 2) is in parentheses and may hold spaces; count fields after it.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return fields[0] == "Z" ? null : ulong.Parse(fields[19], CultureInfo.InvariantCulture);
+            return fields.Length > 19 ? fields : null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The parent's PID (field 4 of /proc/PID/stat), or null when the process is gone.</summary>
-    public static int? ParentOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
         {
             return null;
         }
