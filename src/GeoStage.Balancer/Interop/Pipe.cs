@@ -8,11 +8,6 @@ internal static partial class Libc
 {
     private const int OCloexec = 0x80000;
 
-    private const int FSetPipeSize = 1031;
-
-    [LibraryImport(Name, EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int FcntlPipeNative(SafeFileHandle fd, int command, int argument);
-
     [LibraryImport(Name, EntryPoint = "pipe2", SetLastError = true)]
     private static unsafe partial int Pipe2Native(int* fds, int flags);
 
@@ -27,9 +22,7 @@ internal static partial class Libc
 
         var read = new SafeFileHandle(fds[0], ownsHandle: true);
         var write = new SafeFileHandle(fds[1], ownsHandle: true);
-
-        // Best effort: an unprivileged process past /proc/sys/fs/pipe-user-pages-soft keeps the default.
-        _ = FcntlPipeNative(write, FSetPipeSize, capacity);
+        TrySetPipeSize(write, capacity);
         return (read, write);
     }
 }

@@ -7,6 +7,7 @@ internal static partial class Libc
 {
     private const int FGetFl = 3;
     private const int FSetFl = 4;
+    private const int FSetPipeSize = 1031;
 
     [LibraryImport(Name, EntryPoint = "fcntl", SetLastError = true)]
     private static partial int FcntlNative(SafeHandle fd, int command, int argument);
@@ -23,4 +24,10 @@ internal static partial class Libc
             throw new SocketException(Marshal.GetLastPInvokeError());
         }
     }
+
+    /// <summary>
+    /// Asks for a pipe of <paramref name="capacity"/> bytes. Best effort: an unprivileged process past
+    /// /proc/sys/fs/pipe-user-pages-soft keeps the default.
+    /// </summary>
+    public static void TrySetPipeSize(SafeHandle pipe, int capacity) => _ = FcntlNative(pipe, FSetPipeSize, capacity);
 }
