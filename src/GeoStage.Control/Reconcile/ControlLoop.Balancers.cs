@@ -28,30 +28,36 @@ public sealed partial class ControlLoop
     {
         var workload = BalancerWorkloads.WorkloadName(balancer);
         var previous = Reports.GetValueOrDefault((balancer, report.Node));
-        Reports[(balancer, report.Node)] = report;
-        if (previous is { Leader: true } && (!report.Leader || previous.Term != report.Term))
+        var steppedDown = previous is { Leader: true } && (!report.Leader || previous.Term != report.Term);
+        var newLeader = report.Leader && (previous is null || !previous.Leader || previous.Term != report.Term);
+        if (steppedDown)
         {
             LeaderLost[balancer] = report.Since;
-            Emit("balancer-follower", workload, report.Node, $"stepped down from {balancer} (term {previous.Term})");
         }
 
-        if (!report.Leader)
+        if (newLeader && LeaderLost.TryRemove(balancer, out var lost) && report.Since > lost)
         {
-            return;
+            LastFailover[balancer] = report.Since - lost;
         }
 
-        if (previous is null || !previous.Leader || previous.Term != report.Term)
+        // Published after the failover's duration, so that whoever sees this leader's report sees that too.
+        Reports[(balancer, report.Node)] = report;
+        if (steppedDown)
         {
-            if (LeaderLost.TryRemove(balancer, out var lost) && report.Since > lost)
-            {
-                LastFailover[balancer] = report.Since - lost;
-            }
+            Emit("balancer-follower", workload, report.Node, $"stepped down from {balancer} (term {previous!.Term})");
+        }
 
+        if (newLeader)
+        {
             Emit("balancer-leader", workload, report.Node, $"leads {balancer} in term {report.Term}; serving {report.LastTakeoverMs:0} ms after winning the lease, {report.Backends.Count} backend(s)");
+        }
+
+        if (!report.Leader || newLeader)
+        {
             return;
         }
 
-        var before = previous.Backends.Select(b => b.Endpoint).ToHashSet(StringComparer.Ordinal);
+        var before = previous!.Backends.Select(b => b.Endpoint).ToHashSet(StringComparer.Ordinal);
         var now = report.Backends.Select(b => b.Endpoint).ToHashSet(StringComparer.Ordinal);
         var added = now.Where(e => !before.Contains(e)).Order(StringComparer.Ordinal).ToList();
         var removed = before.Where(e => !now.Contains(e)).Order(StringComparer.Ordinal).ToList();
