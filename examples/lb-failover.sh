@@ -12,10 +12,17 @@ seconds=${2:-6}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-leader=$("$gs" lb status front --name "$env" --output json | awk '/"leader": "/ { gsub(/[",]/, "", $2); print $2; exit }')
-pid=$("$gs" ps lb-front --name "$env" --output json |
-    awk -v n="$leader" '/"node":/ { gsub(/[",]/, "", $2); node = $2 } /"pid":/ { gsub(/,/, "", $2); if (node == n) { print $2; exit } }')
-if [ -z "$leader" ] || [ -z "$pid" ]; then
+# The leader and its process; a balancer deployed with --no-wait may still be electing one: up to 10 s.
+leader= pid= tries=0
+while [ -z "$pid" ] && [ "$tries" -lt 20 ]; do
+    [ "$tries" -eq 0 ] || sleep 0.5
+    tries=$((tries + 1))
+    leader=$("$gs" lb status front --name "$env" --output json | awk '/"leader": "/ { gsub(/[",]/, "", $2); print $2; exit }')
+    [ -n "$leader" ] || continue
+    pid=$("$gs" ps lb-front --name "$env" --output json |
+        awk -v n="$leader" '/"node":/ { gsub(/[",]/, "", $2); node = $2 } /"pid":/ { gsub(/,/, "", $2); if (node == n) { print $2; exit } }')
+done
+if [ -z "$pid" ]; then
     echo "lb-failover: balancer 'front' has no leader with a running replica in environment '$env'" >&2
     exit 1
 fi

@@ -28,6 +28,11 @@ public sealed class BalancerTests
     {
         await using var env = await StartFrontedAsync("lb");
         using var client = env.Client();
+
+        // A deploy that waits for the balancer to be ready returns with it serving: a leader is there.
+        await env.WaitAsync("lb-front", w => w.Status == "ready", TimeSpan.FromSeconds(30), "lb-front ready");
+        var ready = await client.GetAsync<List<BalancerView>>("v1/balancers", CancellationToken.None);
+        Assert.Contains(ready.Single().Replicas, r => r.Leader);
         var first = await WaitLeaderAsync(client, term: 1);
         await Wait.UntilAsync(() => Get(env, "w1") is not null, TimeSpan.FromSeconds(20), "the VIP to serve from site west");
 

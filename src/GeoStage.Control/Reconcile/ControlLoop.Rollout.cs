@@ -1,3 +1,4 @@
+using GeoStage.Control.Balancers;
 using GeoStage.Control.Store;
 using GeoStage.Core.Model;
 
@@ -91,6 +92,14 @@ public sealed partial class ControlLoop
 
         var all = instances.ToList();
         var ready = all.All(i => i.Generation == workload.Generation && i.State == InstanceState.Healthy);
+
+        // A balancer is ready when it serves: one of its replicas leads. Only the way into Ready waits for
+        // that; a failover later is a balancer event, not a rollout.
+        if (ready && workload.Status is not (WorkloadStatus.Ready or WorkloadStatus.RolledBack) && BalancerWorkloads.Of(workload.Spec) is { } balancer
+            && !Reports.Any(r => r.Key.Balancer == balancer.Name && r.Value.Leader))
+        {
+            ready = false;
+        }
         var rolledBack = workload.Status is WorkloadStatus.RollingBack or WorkloadStatus.RolledBack;
         var status = ready ? (rolledBack ? WorkloadStatus.RolledBack : WorkloadStatus.Ready)
             : workload.Status == WorkloadStatus.RollingBack ? WorkloadStatus.RollingBack
