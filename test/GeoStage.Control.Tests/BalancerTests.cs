@@ -8,7 +8,7 @@ using Xunit;
 
 namespace GeoStage.Control.Tests;
 
-/// <summary>The balancer in front of the sample app: failover when the leading replica is SIGKILLed.</summary>
+/// <summary>The balancer in front of the sample app: failover (leader SIGKILLed, its link cut, its node removed), hooks, backend changes.</summary>
 public sealed class BalancerTests
 {
     private static readonly IPAddress s_vip = IPAddress.Parse("10.91.0.200");
@@ -34,37 +34,21 @@ public sealed class BalancerTests
         var ready = await client.GetAsync<List<BalancerView>>("v1/balancers", CancellationToken.None);
         Assert.Contains(ready.Single().Replicas, r => r.Leader);
         var first = await WaitLeaderAsync(client, term: 1);
-        await Wait.UntilAsync(() => Get(env, "w1") is not null, TimeSpan.FromSeconds(20), "the VIP to serve from site west");
-
-        using var sampling = new CancellationTokenSource();
-        var overlaps = 0;
-        var samples = 0;
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                var holders = new[] { "e1", "e2" }.Count(n => Holds(env, n));
-                overlaps += holders > 1 ? 1 : 0;
-                samples++;
-                await Task.Delay(5);
-            }
-        });
         var leaderPid = (await env.InstancesAsync("lb-front")).Single(i => i.Node == first.Leader).Pid!.Value;
-        using (var leader = System.Diagnostics.Process.GetProcessById(leaderPid))
-        {
-            leader.Kill();
-        }
 
+        var (watch, killed) = await FailAsync(env, () =>
+        {
+            using var leader = System.Diagnostics.Process.GetProcessById(leaderPid);
+            leader.Kill();
+        });
         var second = await WaitLeaderAsync(client, term: 2);
-        await Wait.UntilAsync(() => Get(env, "w1") is not null, TimeSpan.FromSeconds(20), "the VIP to serve again after the failover");
-        await sampling.CancelAsync();
-        await sampler;
+        await watch.UntilAnsweredAfterAsync(killed, 5, "the client in site west to be served again after the kill");
+        await watch.DisposeAsync();
 
         Assert.NotEqual(first.Leader, second.Leader);
         Assert.NotNull(second.LastFailoverMs);
         Assert.True(second.LastFailoverMs > 0);
-        Assert.Equal(0, overlaps);
-        Assert.True(samples > 10, $"only {samples} samples of the VIP's holders");
+        AssertNoOverlap(watch);
         Assert.True(Holds(env, second.Leader!));
         Assert.False(Holds(env, first.Leader!));
     }
@@ -78,11 +62,14 @@ public sealed class BalancerTests
 
         // The leader can still reach the daemon (a Unix socket), so its lease alone would never lapse:
         // only the check of its own data path makes it let go.
-        RootSnapshot.Run("ip", "-n", LocalNames.Node(env.Name, first.Leader!), "link", "set", LocalNames.NodeInterface, "down");
+        var (watch, cut) = await FailAsync(env, () =>
+            RootSnapshot.Run("ip", "-n", LocalNames.Node(env.Name, first.Leader!), "link", "set", LocalNames.NodeInterface, "down"));
         var second = await WaitLeaderAsync(client, term: 2);
-        await Wait.UntilAsync(() => Get(env, "w1") is not null, TimeSpan.FromSeconds(20), "the VIP to serve again");
+        await watch.UntilAnsweredAfterAsync(cut, 5, "the client in site west to be served again after the cut");
+        await watch.DisposeAsync();
 
         Assert.NotEqual(first.Leader, second.Leader);
+        AssertNoOverlap(watch);
         Assert.False(Holds(env, first.Leader!));
     }
 
@@ -166,11 +153,14 @@ public sealed class BalancerTests
         using var client = env.Client();
         var first = await WaitLeaderAsync(client, term: 1);
 
-        await client.DeleteAsync<System.Text.Json.JsonElement>($"v1/nodes/{first.Leader}", CancellationToken.None);
+        var (watch, removed) = await FailAsync(env, () =>
+            client.DeleteAsync<System.Text.Json.JsonElement>($"v1/nodes/{first.Leader}", CancellationToken.None).GetAwaiter().GetResult());
         var second = await WaitLeaderAsync(client, term: 2);
-        await Wait.UntilAsync(() => Get(env, "w1") is not null, TimeSpan.FromSeconds(20), "the VIP to serve again");
+        await watch.UntilAnsweredAfterAsync(removed, 5, "the client in site west to be served again after the removal");
+        await watch.DisposeAsync();
 
         Assert.NotEqual(first.Leader, second.Leader);
+        AssertNoOverlap(watch);
         Assert.False(Ip.Exists(LocalNames.Node(env.Name, first.Leader!)));
     }
 
@@ -252,11 +242,50 @@ public sealed class BalancerTests
         return view!;
     }
 
+    /// <summary>
+    /// Starts watching (a client in site west, the VIP's holders among the replicas e1 and e2), waits until
+    /// the client is served, then runs <paramref name="failure"/>; returns the watch and when it struck.
+    /// </summary>
+    private static async Task<(FailoverWatch Watch, TimeSpan At)> FailAsync(DaemonEnv env, Action failure)
+    {
+        var watch = new FailoverWatch(() => Get(env, "w1") is not null, () => new[] { "e1", "e2" }.Count(n => Holds(env, n)));
+        try
+        {
+            await watch.UntilAnsweredAfterAsync(TimeSpan.Zero, 5, "the client in site west to be served through the VIP");
+            var at = watch.Now;
+            failure();
+            return (watch, at);
+        }
+        catch
+        {
+            await watch.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static void AssertNoOverlap(FailoverWatch watch)
+    {
+        Assert.True(watch.Samples > 10, $"only {watch.Samples} samples of the VIP's holders");
+        Assert.Equal(0, watch.Overlaps);
+    }
+
     /// <summary>Whether <paramref name="node"/>'s namespace has the VIP, read from inside it (no process per sample).</summary>
-    private static bool Holds(DaemonEnv env, string node) =>
-        NetNs.Run(LocalNames.Node(env.Name, node), () => NetworkInterface.GetAllNetworkInterfaces()
-            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
-            .Any(a => a.Address.Equals(s_vip)));
+    private static bool Holds(DaemonEnv env, string node)
+    {
+        var ns = LocalNames.Node(env.Name, node);
+        try
+        {
+            return NetNs.Run(ns, () => NetworkInterface.GetAllNetworkInterfaces()
+                .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+                .Any(a => a.Address.Equals(s_vip)));
+        }
+        catch (IOException e) when (!Ip.Exists(ns) || e.InnerException is IOException { HResult: 22 })
+        {
+            // A removed node's namespace holds nothing; while it is being removed, its file is
+            // still there but no namespace any more (setns: EINVAL).
+            return false;
+        }
+    }
 
     /// <summary>GET /status through the VIP from inside <paramref name="from"/>'s namespace; null when it fails.</summary>
     private static string? Get(DaemonEnv env, string from)
