@@ -48,6 +48,10 @@ public sealed class BalancerTests
         Assert.NotEqual(first.Leader, second.Leader);
         Assert.NotNull(second.LastFailoverMs);
         Assert.True(second.LastFailoverMs > 0);
+        Assert.Equal("first leader of the balancer", first.Why);
+
+        // The daemon fences the dead leader, unless (on a loaded machine) its lease lapsed first.
+        Assert.Contains(second.Why, new[] { $"took over after {first.Leader}'s replica died (killed by signal 9); fenced", $"took over after the lease of {first.Leader} lapsed while it held the VIP; fenced" });
         AssertNoOverlap(watch);
         Assert.True(Holds(env, second.Leader!));
         Assert.False(Holds(env, first.Leader!));
@@ -67,6 +71,11 @@ public sealed class BalancerTests
         var second = await WaitLeaderAsync(client, term: 2);
         await watch.UntilAnsweredAfterAsync(cut, 5, "the client in site west to be served again after the cut");
         await watch.DisposeAsync();
+
+        // The old leader's report of stepping down and the new one's of leading may arrive in either order.
+        var why = $"took over after {first.Leader} stepped down from term {first.Term}: its data path failed (the site's gateway stopped answering)";
+        await Wait.UntilAsync(() => (second = WaitLeaderAsync(client, term: 2).GetAwaiter().GetResult()).Why == why, TimeSpan.FromSeconds(10), $"lb status to say '{why}'");
+        Assert.NotNull(second.LastFailoverMs);
 
         Assert.NotEqual(first.Leader, second.Leader);
         AssertNoOverlap(watch);
@@ -158,6 +167,10 @@ public sealed class BalancerTests
         var second = await WaitLeaderAsync(client, term: 2);
         await watch.UntilAnsweredAfterAsync(removed, 5, "the client in site west to be served again after the removal");
         await watch.DisposeAsync();
+        await Wait.UntilAsync(
+            () => (second = WaitLeaderAsync(client, term: 2).GetAwaiter().GetResult()).Why?.StartsWith($"took over after {first.Leader}", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(10),
+            $"lb status to say the leader took over after {first.Leader}");
 
         Assert.NotEqual(first.Leader, second.Leader);
         AssertNoOverlap(watch);
@@ -165,7 +178,7 @@ public sealed class BalancerTests
     }
 
     [RootFact("openvpn", "nsenter", "setsid", "arping")]
-    public async Task Backends_ScaledDownAndUpUnderLoad_NoRequestFails()
+    public async Task Backends_ScaledDownAndUpThenUpdatedUnderLoad_NoRequestFails()
     {
         await using var env = await StartFrontedAsync("lu");
         using var client = env.Client();
@@ -192,6 +205,10 @@ public sealed class BalancerTests
         await env.WaitAsync("chain", w => w.Instances == 1 && w.Status == "ready", TimeSpan.FromSeconds(60), "one backend left");
         await client.PostAsync<WorkloadView>("v1/workloads/chain/scale", new ScaleRequest(true, null, null, null, null), CancellationToken.None);
         await env.WaitAsync("chain", w => w.Instances == 3 && w.Status == "ready", TimeSpan.FromSeconds(60), "three backends again");
+
+        // A rolling update replaces every backend, one after another, each drained first.
+        await env.ApplyAsync(Workloads.Chain(version: "2"));
+        await env.WaitAsync("chain", w => w.Status == "ready" && w.Version == "2", TimeSpan.FromSeconds(90), "version 2 on every backend");
         await loading.CancelAsync();
         await load;
 

@@ -59,26 +59,33 @@ public sealed class BalancerReplica
             await using (leadership.ConfigureAwait(false))
             {
                 using var serving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leadership.Token);
+                string? why = null;
                 try
                 {
-                    await LeadAsync(leadership.Term, clock, serving).ConfigureAwait(false);
+                    why = await LeadAsync(leadership.Term, clock, serving).ConfigureAwait(false);
                 }
                 catch (IOException e)
                 {
                     // Could not take the VIP safely (e.g. the fence was refused): give this term up and stand again.
+                    why = $"could not take the VIP: {e.Message}";
                     _log($"could not lead {_model.Name} in term {leadership.Term}: {e.Message}");
                 }
                 finally
                 {
                     // Listeners closed and VIP dropped before the lease goes back (on leaving this block).
-                    await StepDownAsync(leadership.Term).ConfigureAwait(false);
+                    why ??= cancellationToken.IsCancellationRequested ? "its replica was stopping"
+                        : leadership.Token.IsCancellationRequested ? "it could not renew its lease in time"
+                        : "it stopped leading";
+                    await StepDownAsync(leadership.Term, why).ConfigureAwait(false);
                 }
             }
         }
     }
 
-    private async Task LeadAsync(long term, Stopwatch clock, CancellationTokenSource serving)
+    /// <summary>Leads until <paramref name="serving"/> ends; returns why it stepped down when it decided so itself.</summary>
+    private async Task<string?> LeadAsync(long term, Stopwatch clock, CancellationTokenSource serving)
     {
+        string? why = null;
         await _vip.TakeAsync(term, serving.Token).ConfigureAwait(false);
         var options = new TcpProxyOptions
         {
@@ -108,6 +115,7 @@ public sealed class BalancerReplica
                 if (!await _dataPath.WorksAsync(serving.Token).ConfigureAwait(false))
                 {
                     _log($"data path of {_node} failed: stepping down from {_model.Name} (term {term})");
+                    why = "its data path failed (the site's gateway stopped answering)";
                     await serving.CancelAsync().ConfigureAwait(false);
                     break;
                 }
@@ -137,6 +145,8 @@ public sealed class BalancerReplica
                 await proxy.DisposeAsync().ConfigureAwait(false);
             }
         }
+
+        return why;
     }
 
     private async Task RefreshAsync(List<(ListenerModel Listener, TcpProxy Proxy)> proxies, CancellationToken cancellationToken)
@@ -155,7 +165,7 @@ public sealed class BalancerReplica
         }
     }
 
-    private async Task StepDownAsync(long term)
+    private async Task StepDownAsync(long term, string why)
     {
         _proxies = [];
         try
@@ -164,8 +174,8 @@ public sealed class BalancerReplica
         }
         finally
         {
-            _report = _report with { Leader = false, Since = _time.GetUtcNow() };
-            _log($"follower of {_model.Name} on {_node} (was leader in term {term}): VIP {_model.Vip} released");
+            _report = _report with { Leader = false, Since = _time.GetUtcNow(), SteppedDown = why };
+            _log($"follower of {_model.Name} on {_node} (was leader in term {term}, stepped down: {why}): VIP {_model.Vip} released");
         }
     }
 }

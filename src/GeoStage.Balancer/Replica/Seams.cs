@@ -30,7 +30,11 @@ public sealed record ReplicaReport(
     long Term,
     DateTimeOffset Since,
     double? LastTakeoverMs,
-    IReadOnlyList<BackendReport> Backends);
+    IReadOnlyList<BackendReport> Backends)
+{
+    /// <summary>Why this replica last stopped leading ("its data path failed", ...); null until it has.</summary>
+    public string? SteppedDown { get; init; }
+}
 
 /// <summary>One backend as a replica sees it; plain values, so that it travels as JSON.</summary>
 public sealed record BackendReport(string Endpoint, bool Healthy, long ActiveConnections, long TotalConnections, long BytesToBackend, long BytesFromBackend, long ConnectFailures)

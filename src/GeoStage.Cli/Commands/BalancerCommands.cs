@@ -20,7 +20,7 @@ internal static class BalancerCommands
         var command = new Command("lb", "Load balancers: who leads, since when, how long the last takeover took, backends.");
         var balancer = new Argument<string?>("BALANCER") { Description = "Only this balancer.", Arity = ArgumentArity.ZeroOrOne };
         var (name, output) = (CommonOptions.Name(), CommonOptions.Output());
-        var status = new Command("status", "Show each balancer: VIP, leader, term, since, last takeover, and every replica's backends.") { balancer, name, output };
+        var status = new Command("status", "Show each balancer: VIP, leader, term, since, why it leads, last takeover and failover, and every replica's backends.") { balancer, name, output };
         CliRun.Register(status, async (run, ct) =>
         {
             using var client = run.Client(run.Parse.GetValue(name));
@@ -40,6 +40,11 @@ internal static class BalancerCommands
             foreach (var view in views)
             {
                 AnsiConsole.MarkupLineInterpolated($"[bold]{view.Name}[/] VIP {view.Vip} in site {view.Site}: leader {view.Leader ?? "none"} (term {view.Term}){(view.Since is { } since ? $" since {since:u}" : "")}{(view.LastTakeoverMs is { } ms ? $", serving {ms:0} ms after winning its lease" : "")}{(view.LastFailoverMs is { } failover ? $"; last failover {failover:0} ms (old leader lost to new one serving)" : "")}; {string.Join(", ", view.Listeners)}");
+                if (view.Why is { } why)
+                {
+                    AnsiConsole.MarkupLineInterpolated($"  why: {why}");
+                }
+
                 var table = new Table().Border(TableBorder.Rounded);
                 table.AddColumns("replica", "role", "backend", "healthy", "active", "total", "connect failures");
                 foreach (var replica in view.Replicas)
@@ -107,6 +112,18 @@ internal static class BalancerCommands
             }
 
             await reporting.ConfigureAwait(false);
+
+            // The last word: that it stepped down and why, so lb status need not wait for the daemon to notice.
+            try
+            {
+                using var last = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await client.PostAsync<JsonElement>($"v1/balancers/{Uri.EscapeDataString(model.Name)}/report", replica.Report(), last.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or DaemonNotRunningException or ControlRequestException or HttpRequestException)
+            {
+                // The daemon learns it from the process's exit instead.
+            }
+
             return ExitCodes.Ok;
         }, needsRoot: true);
         command.Subcommands.Add(run);

@@ -28,6 +28,7 @@ public sealed record BalancerView(
     DateTimeOffset? Since,
     double? LastTakeoverMs,
     double? LastFailoverMs,
+    string? Why,
     IReadOnlyList<string> Listeners,
     IReadOnlyList<Balancer.Replica.ReplicaReport> Replicas);
 

@@ -122,7 +122,9 @@ public static partial class ControlApi
                 var reports = loop.Reports.Where(r => r.Key.Balancer == b.Name).Select(r => r.Value).OrderBy(r => r.Node).ToList();
                 var leader = reports.FirstOrDefault(r => r.Leader && r.Node == lease?.Holder);
                 double? failover = loop.LastFailover.TryGetValue(b.Name, out var f) ? Math.Round(f.TotalMilliseconds, 1) : null;
-                return new BalancerView(b.Name, b.Site, b.Vip.ToString(), lease?.Holder, lease?.Term ?? 0, leader?.Since, leader?.LastTakeoverMs, failover, [.. b.Listeners.Select(l => $"{l.Port} -> {l.Backend}:{l.BackendPort}")], reports);
+                var why = leader is not null ? loop.LeaderWhy.GetValueOrDefault(b.Name)
+                    : loop.LeaderLost.TryGetValue(b.Name, out var lost) ? $"no leader since {lost.Why}" : null;
+                return new BalancerView(b.Name, b.Site, b.Vip.ToString(), lease?.Holder, lease?.Term ?? 0, leader?.Since, leader?.LastTakeoverMs, failover, why, [.. b.Listeners.Select(l => $"{l.Port} -> {l.Backend}:{l.BackendPort}")], reports);
             })];
 
     private static WorkloadView View(ControlLoop loop, WorkloadRecord workload) => WorkloadView.Of(workload, loop.Store.Instances(workload.Name));

@@ -12,8 +12,11 @@ public sealed partial class ControlLoop
     /// <summary>The latest report of every balancer replica, by balancer then node.</summary>
     public ConcurrentDictionary<(string Balancer, string Node), ReplicaReport> Reports { get; } = new();
 
-    /// <summary>When each balancer last lost its leader (fenced by the daemon, or reported stepping down).</summary>
-    public ConcurrentDictionary<string, DateTimeOffset> LeaderLost { get; } = new();
+    /// <summary>When and why each balancer last lost its leader (fenced by the daemon, or reported stepping down).</summary>
+    public ConcurrentDictionary<string, LeaderLoss> LeaderLost { get; } = new();
+
+    /// <summary>Why each balancer's current leader leads: the loss it took over from, or that it was the first.</summary>
+    public ConcurrentDictionary<string, string> LeaderWhy { get; } = new();
 
     /// <summary>From losing the old leader to the new one serving, per balancer, for the last failover.</summary>
     public ConcurrentDictionary<string, TimeSpan> LastFailover { get; } = new();
@@ -32,19 +35,27 @@ public sealed partial class ControlLoop
         var newLeader = report.Leader && (previous is null || !previous.Leader || previous.Term != report.Term);
         if (steppedDown)
         {
-            LeaderLost[balancer] = report.Since;
+            LoseLeader(balancer, previous!.Term, new(report.Since, $"{report.Node} stepped down from term {previous.Term}: {report.SteppedDown ?? "no reason given"}"));
         }
 
-        if (newLeader && LeaderLost.TryRemove(balancer, out var lost) && report.Since > lost)
+        if (newLeader)
         {
-            LastFailover[balancer] = report.Since - lost;
+            var lost = LeaderLost.TryRemove(balancer, out var loss) ? loss : null;
+            if (lost is not null && report.Since > lost.At)
+            {
+                LastFailover[balancer] = report.Since - lost.At;
+            }
+
+            LeaderWhy[balancer] = lost is not null ? $"took over after {lost.Why}"
+                : report.Term == 1 ? "first leader of the balancer"
+                : $"won the free lease in term {report.Term}";
         }
 
         // Published after the failover's duration, so that whoever sees this leader's report sees that too.
         Reports[(balancer, report.Node)] = report;
         if (steppedDown)
         {
-            Emit("balancer-follower", workload, report.Node, $"stepped down from {balancer} (term {previous!.Term})");
+            Emit("balancer-follower", workload, report.Node, $"stepped down from {balancer} (term {previous!.Term}): {report.SteppedDown ?? "no reason given"}");
         }
 
         if (newLeader)
@@ -69,6 +80,44 @@ public sealed partial class ControlLoop
         if (removed.Count > 0)
         {
             Emit("balancer-backend-removed", workload, report.Node, $"{balancer}: {string.Join(", ", removed)} left the rotation ({now.Count} backends)");
+        }
+    }
+
+    /// <summary>
+    /// Notes that the leader of <paramref name="term"/> is gone. Reports cross: when the next leader's came
+    /// first, this loss is what it took over from; otherwise the next leader will find it.
+    /// </summary>
+    private void LoseLeader(string balancer, long term, LeaderLoss loss)
+    {
+        var successor = Reports.Values.FirstOrDefault(r => r.Balancer == balancer && r.Leader && r.Term > term);
+        if (successor is null)
+        {
+            LeaderLost[balancer] = loss;
+            return;
+        }
+
+        if (successor.Since > loss.At)
+        {
+            LastFailover[balancer] = successor.Since - loss.At;
+        }
+
+        LeaderWhy[balancer] = $"took over after {loss.Why}";
+    }
+
+    /// <summary>
+    /// A replica stopped by the daemon (balancer stopped, node removed or no longer placed) leaves lb status;
+    /// when it led and did not report stepping down, its leadership ends here.
+    /// </summary>
+    private void ReplicaStopped(WorkloadRecord workload, InstanceRecord instance, string why)
+    {
+        if (BalancerWorkloads.Of(workload.Spec) is not { } balancer || !Reports.TryRemove((balancer.Name, instance.Node), out var last))
+        {
+            return;
+        }
+
+        if (last.Leader)
+        {
+            LoseLeader(balancer.Name, last.Term, new(_time.GetUtcNow(), $"{instance.Node}'s replica was stopped ({why})"));
         }
     }
 
@@ -140,7 +189,7 @@ public sealed partial class ControlLoop
 
         if (removed.Count > 0)
         {
-            LeaderLost.TryAdd(balancerName, _time.GetUtcNow());
+            LeaderLost.TryAdd(balancerName, new(_time.GetUtcNow(), $"the lease of {string.Join(", ", removed)} lapsed while it held the VIP; fenced"));
             Emit("balancer-fenced", workload.Name, string.Join(",", removed), $"VIP {balancer.Vip} taken off before {keeper} takes over");
         }
 
@@ -170,9 +219,12 @@ public sealed partial class ControlLoop
             await Vip.ReleaseAsync(ns, balancer.Vip, LocalNames.NodeInterface, cancellationToken).ConfigureAwait(false);
         }
 
-        LeaderLost[balancer.Name] = _time.GetUtcNow();
+        LeaderLost[balancer.Name] = new(_time.GetUtcNow(), $"{dead.Node}'s replica died ({dead.LastExit ?? "its process ended"}); fenced");
         Leases.Revoke(lease);
         Reports.TryRemove((balancer.Name, dead.Node), out _);
         Emit("balancer-fenced", workload.Name, dead.Node, $"leader of {balancer.Name} died: VIP {balancer.Vip} removed from its interface, lease freed");
     }
 }
+
+/// <summary>A balancer losing its leader: when, and why in words.</summary>
+public sealed record LeaderLoss(DateTimeOffset At, string Why);

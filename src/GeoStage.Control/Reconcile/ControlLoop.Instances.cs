@@ -36,7 +36,11 @@ public sealed partial class ControlLoop
         {
             Store.Delete(instance);
             instances.Remove(instance.Node);
-            Emit("instance-stopped", instance.Workload, instance.Node, workload.Status == WorkloadStatus.Stopped ? "stopped" : "no longer placed on this node");
+            var why = workload.Status == WorkloadStatus.Stopped ? "stopped"
+                : State.Model.Nodes.All(n => n.Name != instance.Node) ? "its node was removed"
+                : "no longer placed on this node";
+            ReplicaStopped(workload, instance, why);
+            Emit("instance-stopped", instance.Workload, instance.Node, why);
         }
 
         // Those still draining stop on a later tick; the rest of this one is about the placed nodes only.
@@ -55,7 +59,7 @@ public sealed partial class ControlLoop
             var supervised = Supervise(workload, instance, targets, now, cancellationToken);
             if (supervised.Pid is null && instance.Pid is not null)
             {
-                await FenceAsync(workload, instance, cancellationToken).ConfigureAwait(false);
+                await FenceAsync(workload, supervised, cancellationToken).ConfigureAwait(false);
             }
 
             instances[instance.Node] = supervised;
@@ -265,7 +269,8 @@ public sealed partial class ControlLoop
         {
             using (process)
             {
-                if (process.HasExited)
+                // Gone from /proc's point of view may be a moment before .NET has reaped it (a zombie).
+                if (process.WaitForExit(TimeSpan.FromSeconds(1)))
                 {
                     return process.ExitCode > 128 ? $"killed by signal {process.ExitCode - 128}" : $"exited with code {process.ExitCode}";
                 }

@@ -59,6 +59,36 @@ public sealed class BalancerReplicaTests
         Assert.Equal("n2", after.Holder);
     }
 
+    [Fact]
+    public async Task RunAsync_DataPathFails_StepsDownAndReportsWhy()
+    {
+        var interval = TimeSpan.FromMilliseconds(500);
+        var path = new WorkingDataPath();
+        var vip = new RecordingVip();
+        var replica = new BalancerReplica(Model(interval), "n1", new LeaseTable(_time), vip, new CountingBackends(), path, _time, _ => { });
+        using var stop = new CancellationTokenSource();
+        var run = replica.RunAsync(stop.Token);
+        try
+        {
+            await Wait.UntilAsync(() => replica.Report().Leader, s_timeout, "the only replica to lead");
+            Assert.Null(replica.Report().SteppedDown);
+
+            path.Works = false;
+            await StepAsync(interval);
+            await Wait.UntilAsync(() => !replica.Report().Leader, s_timeout, "the replica to step down on its dead data path");
+
+            Assert.Equal("its data path failed (the site's gateway stopped answering)", replica.Report().SteppedDown);
+            Assert.Equal(["take 1", "release 1"], vip.Calls);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await IgnoreCancellationAsync(run);
+        }
+
+        Assert.Equal("its data path failed (the site's gateway stopped answering)", replica.Report().SteppedDown);
+    }
+
     private static BalancerModel Model(TimeSpan healthInterval) => new()
     {
         Name = "front",
@@ -141,6 +171,8 @@ public sealed class BalancerReplicaTests
 
     private sealed class WorkingDataPath : IDataPath
     {
-        public Task<bool> WorksAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+        public volatile bool Works = true;
+
+        public Task<bool> WorksAsync(CancellationToken cancellationToken) => Task.FromResult(Works);
     }
 }
