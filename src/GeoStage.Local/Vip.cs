@@ -12,17 +12,26 @@ public static class Vip
 {
     public const string ArpTool = "arping";
 
-    /// <summary>Adds <paramref name="address"/> (a /32) to <paramref name="device"/> in <paramref name="ns"/> (null: this process's namespace) and announces it.</summary>
-    public static async Task TakeAsync(string? ns, System.Net.IPAddress address, string device, int announcements, TimeSpan spacing, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds <paramref name="address"/> (a /32) to <paramref name="device"/> in <paramref name="ns"/> (null: this
+    /// process's namespace) and sends the first gratuitous ARP; the holder serves from here on, while
+    /// <see cref="AnnounceAsync"/> repeats the announcement.
+    /// </summary>
+    public static async Task TakeAsync(string? ns, System.Net.IPAddress address, string device, CancellationToken cancellationToken)
     {
         await Ip.BatchAsync(ns, [$"addr replace {address}/32 dev {device}"], cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < announcements; i++)
-        {
-            if (i > 0)
-            {
-                await Task.Delay(spacing, cancellationToken).ConfigureAwait(false);
-            }
+        Announce(ns, address, device);
+    }
 
+    /// <summary>
+    /// <paramref name="count"/> more gratuitous ARPs, <paramref name="spacing"/> apart (the first after one
+    /// spacing), so that one lost frame does not strand a neighbour. Cancel it before releasing the address.
+    /// </summary>
+    public static async Task AnnounceAsync(string? ns, System.Net.IPAddress address, string device, int count, TimeSpan spacing, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await Task.Delay(spacing, cancellationToken).ConfigureAwait(false);
             Announce(ns, address, device);
         }
     }
@@ -63,12 +72,9 @@ public static class Vip
     public static Task ReleaseAsync(string? ns, System.Net.IPAddress address, string device, CancellationToken cancellationToken) =>
         ToolRunner.RunAsync(Ip.Tool, ns is null ? ["-force", "-batch", "-"] : ["-n", ns, "-force", "-batch", "-"], $"addr del {address}/32 dev {device}\n", cancellationToken);
 
-    /// <summary>True when <paramref name="ns"/> has <paramref name="address"/> on any interface.</summary>
-    public static async Task<bool> HeldAsync(string ns, System.Net.IPAddress address, CancellationToken cancellationToken)
-    {
-        var addresses = await Ip.JsonAsync(ns, ["-4", "addr", "show"], cancellationToken).ConfigureAwait(false);
-        return addresses.EnumerateArray()
-            .SelectMany(link => link.TryGetProperty("addr_info", out var info) ? info.EnumerateArray() : Enumerable.Empty<System.Text.Json.JsonElement>())
-            .Any(a => a.TryGetProperty("local", out var local) && local.GetString() == address.ToString());
-    }
+    /// <summary>True when <paramref name="ns"/> has <paramref name="address"/> on any interface; read in-process, no tool.</summary>
+    public static bool Held(string ns, System.Net.IPAddress address) =>
+        NetNs.Run(ns, () => System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+            .Any(a => a.Address.Equals(address)));
 }

@@ -17,17 +17,18 @@ public sealed class VipTests
         var e2 = LocalNames.Node(env.Model.Name, "e2");
         var router = LocalNames.Router(env.Model.Name, "east");
 
-        await Vip.TakeAsync(e1, vip, LocalNames.NodeInterface, 3, TimeSpan.FromMilliseconds(20), CancellationToken.None);
+        await Vip.TakeAsync(e1, vip, LocalNames.NodeInterface, CancellationToken.None);
+        await Vip.AnnounceAsync(e1, vip, LocalNames.NodeInterface, 2, TimeSpan.FromMilliseconds(20), CancellationToken.None);
         var first = RootSnapshot.Run("ip", "netns", "exec", LocalNames.Node(env.Model.Name, "w1"), "ping", "-c", "1", "-W", "2", vip.ToString());
         var before = NeighbourMac(router, vip);
         await Vip.ReleaseAsync(e1, vip, LocalNames.NodeInterface, CancellationToken.None);
-        await Vip.TakeAsync(e2, vip, LocalNames.NodeInterface, 1, TimeSpan.Zero, CancellationToken.None);
+        await Vip.TakeAsync(e2, vip, LocalNames.NodeInterface, CancellationToken.None);
         await Wait.UntilAsync(() => NeighbourMac(router, vip) == MacOf(e2), TimeSpan.FromSeconds(5), "the router to learn the VIP's new MAC");
 
         Assert.Contains("1 received", first, StringComparison.Ordinal);
         Assert.Equal(MacOf(e1), before);
-        Assert.False(await Vip.HeldAsync(e1, vip, CancellationToken.None));
-        Assert.True(await Vip.HeldAsync(e2, vip, CancellationToken.None));
+        Assert.False(Vip.Held(e1, vip));
+        Assert.True(Vip.Held(e2, vip));
         Assert.Contains("1 received", RootSnapshot.Run("ip", "netns", "exec", LocalNames.Node(env.Model.Name, "w1"), "ping", "-c", "1", "-W", "2", vip.ToString()), StringComparison.Ordinal);
     }
 

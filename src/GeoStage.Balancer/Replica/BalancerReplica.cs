@@ -86,7 +86,6 @@ public sealed class BalancerReplica
     private async Task<string?> LeadAsync(long term, Stopwatch clock, CancellationTokenSource serving)
     {
         string? why = null;
-        await _vip.TakeAsync(term, serving.Token).ConfigureAwait(false);
         var options = new TcpProxyOptions
         {
             Policy = _model.Policy switch
@@ -101,11 +100,34 @@ public sealed class BalancerReplica
             MaxConnectionsPerBackend = _model.MaxPerBackend,
             ShutdownMode = ShutdownMode.Close,
         };
+        // The backends are read while the VIP is being taken (the daemon fences the others first): both
+        // must be done before the listeners open on the VIP, and neither needs the other.
+        Task<IReadOnlyList<IPEndPoint>?>[] reads = [.. _model.Listeners.Select(l => ReadBackendsAsync(l, serving.Token))];
+        var backendsRead = Task.WhenAll(reads).ContinueWith(_ => clock.Elapsed.TotalMilliseconds, TaskScheduler.Default);
+        double vipTaken;
+        try
+        {
+            await _vip.TakeAsync(term, serving.Token).ConfigureAwait(false);
+            vipTaken = clock.Elapsed.TotalMilliseconds;
+        }
+        catch
+        {
+            await Task.WhenAll(reads).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+
         var proxies = _model.Listeners.Select(l => (Listener: l, Proxy: new TcpProxy(new IPEndPoint(_model.Vip, l.Port), options))).ToList();
         _proxies = [.. proxies.Select(p => p.Proxy)];
-        await RefreshAsync(proxies, serving.Token).ConfigureAwait(false);
+        for (var i = 0; i < proxies.Count; i++)
+        {
+            if (await reads[i].ConfigureAwait(false) is { } endpoints)
+            {
+                proxies[i].Proxy.UpdateBackends([.. endpoints.Select(e => new BackendEndpoint(e))]);
+            }
+        }
+
         _report = _report with { Leader = true, Term = term, Since = _time.GetUtcNow(), LastTakeoverMs = clock.Elapsed.TotalMilliseconds };
-        _log($"leader of {_model.Name} (term {term}) on {_node}: VIP {_model.Vip} taken, serving in {clock.Elapsed.TotalMilliseconds:0} ms");
+        _log($"leader of {_model.Name} (term {term}) on {_node}: VIP {_model.Vip} taken, serving in {clock.Elapsed.TotalMilliseconds:0} ms (others fenced and VIP added at {vipTaken:0} ms, backends read at {await backendsRead.ConfigureAwait(false):0} ms)");
         var running = proxies.Select(p => p.Proxy.RunAsync(serving.Token)).ToList();
         try
         {
@@ -153,15 +175,23 @@ public sealed class BalancerReplica
     {
         foreach (var (listener, proxy) in proxies)
         {
-            try
+            if (await ReadBackendsAsync(listener, cancellationToken).ConfigureAwait(false) is { } endpoints)
             {
-                var endpoints = await _backends.ReadAsync(listener.Backend, listener.BackendPort, cancellationToken).ConfigureAwait(false);
                 proxy.UpdateBackends([.. endpoints.Select(e => new BackendEndpoint(e))]);
             }
-            catch (Exception e) when (e is IOException or HttpRequestException or TimeoutException)
-            {
-                // Keep serving the backends known so far; the control plane may be restarting.
-            }
+        }
+    }
+
+    /// <summary>The listener's backends now; null when they cannot be read (keep serving those known so far: the control plane may be restarting).</summary>
+    private async Task<IReadOnlyList<IPEndPoint>?> ReadBackendsAsync(ListenerModel listener, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _backends.ReadAsync(listener.Backend, listener.BackendPort, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or TimeoutException)
+        {
+            return null;
         }
     }
 

@@ -81,9 +81,11 @@ public sealed record InstanceView(
     int Restarts,
     double? UptimeSeconds,
     string? Health,
-    string? LastExit)
+    string? LastExit,
+    string? Address)
 {
-    public static InstanceView Of(InstanceRecord instance, DateTimeOffset now) => new(
+    /// <summary><paramref name="address"/>: the node's address (null when the node is gone).</summary>
+    public static InstanceView Of(InstanceRecord instance, DateTimeOffset now, System.Net.IPAddress? address) => new(
         instance.Workload,
         instance.Node,
         instance.Site,
@@ -94,5 +96,6 @@ public sealed record InstanceView(
         instance.Restarts,
         instance.Pid is null || instance.StartedAt is null ? null : Math.Round((now - instance.StartedAt.Value).TotalSeconds, 1),
         instance.Health,
-        instance.LastExit);
+        instance.LastExit,
+        address?.ToString());
 }

@@ -25,7 +25,8 @@ public static partial class ControlApi
         api.MapGet("/instances", (string? workload) =>
         {
             var now = DateTimeOffset.UtcNow;
-            return loop.Store.Instances(workload).Select(i => InstanceView.Of(i, now));
+            var addresses = loop.State.Model.Nodes.ToDictionary(n => n.Name, n => n.Address);
+            return loop.Store.Instances(workload).Select(i => InstanceView.Of(i, now, addresses.GetValueOrDefault(i.Node)));
         });
         api.MapPost("/workloads/apply", (ApplyRequest request) => Guard(() => loop.Post(() =>
         {

@@ -16,8 +16,13 @@ namespace GeoStage.Control.Balancers;
 /// </summary>
 public sealed class ArpVipHolder(BalancerModel balancer, string device, Func<long, CancellationToken, Task> fence, HookRunner hooks) : IVipHolder
 {
+    private static readonly TimeSpan s_spacing = TimeSpan.FromMilliseconds(50);
+
     // The term whose onLeader was queued: onFollower pairs with it, never runs for a term whose take failed.
     private long? _taken;
+
+    // Stops the repeated announcements after the first, sent while the leader already serves; run before release.
+    private Func<Task>? _stopAnnouncing;
 
     public async Task TakeAsync(long term, CancellationToken cancellationToken)
     {
@@ -32,13 +37,36 @@ public sealed class ArpVipHolder(BalancerModel balancer, string device, Func<lon
             throw new IOException($"could not fence the other replicas before taking {balancer.Vip}: {e.Message}", e);
         }
 
-        await Vip.TakeAsync(null, balancer.Vip, device, announcements: 3, TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+        await Vip.TakeAsync(null, balancer.Vip, device, cancellationToken).ConfigureAwait(false);
+        var announcing = new CancellationTokenSource();
+        var announced = Vip.AnnounceAsync(null, balancer.Vip, device, 2, s_spacing, announcing.Token);
+        _stopAnnouncing = async () =>
+        {
+            await announcing.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await announced.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped on purpose.
+            }
+
+            announcing.Dispose();
+        };
         _taken = term;
         hooks.Enqueue(HookRole.Leader, balancer.OnLeader, term);
     }
 
     public async Task ReleaseAsync(long term, CancellationToken cancellationToken)
     {
+        // No announcement of an address this replica is giving up may follow the release.
+        if (_stopAnnouncing is { } stop)
+        {
+            _stopAnnouncing = null;
+            await stop().ConfigureAwait(false);
+        }
+
         await Vip.ReleaseAsync(null, balancer.Vip, device, cancellationToken).ConfigureAwait(false);
         if (_taken == term)
         {
@@ -56,9 +84,7 @@ public sealed class DaemonBackendSource(ControlClient client) : IBackendSource
         try
         {
             var instances = await client.GetAsync<List<InstanceView>>($"v1/instances?workload={Uri.EscapeDataString(workload)}", cancellationToken).ConfigureAwait(false);
-            var environment = await client.GetAsync<Core.State.EnvironmentState>("v1/environment", cancellationToken).ConfigureAwait(false);
-            var addresses = environment.Model.Nodes.ToDictionary(n => n.Name, n => n.Address);
-            return [.. instances.Where(i => i.State == "healthy" && addresses.ContainsKey(i.Node)).Select(i => new IPEndPoint(addresses[i.Node], port))];
+            return [.. instances.Where(i => i.State == "healthy" && i.Address is not null).Select(i => new IPEndPoint(IPAddress.Parse(i.Address!), port))];
         }
         catch (DaemonNotRunningException e)
         {

@@ -169,23 +169,27 @@ public sealed partial class ControlLoop
             return [];
         }
 
-        var removed = new List<string>();
-        foreach (var node in State.Model.Nodes.Where(n => n.Site == balancer.Site && n.Name != keeper))
+        // Every node of the site, not only today's replicas (one placed elsewhere before may still hold it):
+        // read in-process, and released in parallel, since the new leader waits for this before serving.
+        var released = await Task.WhenAll(State.Model.Nodes.Where(n => n.Site == balancer.Site && n.Name != keeper).Select(async node =>
         {
             var ns = LocalNames.Node(State.Model.Name, node.Name);
             try
             {
-                if (Ip.Exists(ns) && await Vip.HeldAsync(ns, balancer.Vip, cancellationToken).ConfigureAwait(false))
+                if (Ip.Exists(ns) && Vip.Held(ns, balancer.Vip))
                 {
                     await Vip.ReleaseAsync(ns, balancer.Vip, LocalNames.NodeInterface, cancellationToken).ConfigureAwait(false);
-                    removed.Add(node.Name);
+                    return node.Name;
                 }
             }
-            catch (Local.Processes.ToolException) when (!Ip.Exists(ns))
+            catch (Exception e) when (e is Local.Processes.ToolException or IOException && !Ip.Exists(ns))
             {
                 // The node is being removed: its namespace, and any VIP in it, are gone.
             }
-        }
+
+            return null;
+        })).ConfigureAwait(false);
+        var removed = released.OfType<string>().ToList();
 
         if (removed.Count > 0)
         {

@@ -134,6 +134,10 @@ public sealed partial class ControlLoop
             if (spawned[i] is { Process: { } process, Pid: var pid, Ticks: var ticks })
             {
                 _children[(workload.Name, record.Node)] = process;
+
+                // A crash is handled at once, not at the next tick: a balancer's leader is fenced sooner.
+                process.EnableRaisingEvents = true;
+                process.Exited += (_, _) => Signal();
                 record = record with { Pid = pid, StartTicks = ticks };
                 Emit("instance-started", workload.Name, record.Node, $"version {workload.Spec.Version}, pid {pid}");
             }
