@@ -68,9 +68,18 @@ public static class Vip
         }
     }
 
-    /// <summary>Removes the address; harmless when it is not there.</summary>
-    public static Task ReleaseAsync(string? ns, System.Net.IPAddress address, string device, CancellationToken cancellationToken) =>
-        ToolRunner.RunAsync(Ip.Tool, ns is null ? ["-force", "-batch", "-"] : ["-n", ns, "-force", "-batch", "-"], $"addr del {address}/32 dev {device}\n", cancellationToken);
+    /// <summary>Removes the address; harmless when it is not there (someone else removed it first).</summary>
+    public static async Task ReleaseAsync(string? ns, System.Net.IPAddress address, string device, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ToolRunner.RunAsync(Ip.Tool, ns is null ? ["-force", "-batch", "-"] : ["-n", ns, "-force", "-batch", "-"], $"addr del {address}/32 dev {device}\n", cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolException e) when (e.Message.Contains("Address not found", StringComparison.Ordinal) || e.Message.Contains("Cannot assign requested address", StringComparison.Ordinal))
+        {
+            // Already gone: what was asked for.
+        }
+    }
 
     /// <summary>True when <paramref name="ns"/> has <paramref name="address"/> on any interface; read in-process, no tool.</summary>
     public static bool Held(string ns, System.Net.IPAddress address) =>

@@ -22,6 +22,7 @@ public sealed class VipTests
         var first = RootSnapshot.Run("ip", "netns", "exec", LocalNames.Node(env.Model.Name, "w1"), "ping", "-c", "1", "-W", "2", vip.ToString());
         var before = NeighbourMac(router, vip);
         await Vip.ReleaseAsync(e1, vip, LocalNames.NodeInterface, CancellationToken.None);
+        await Vip.ReleaseAsync(e1, vip, LocalNames.NodeInterface, CancellationToken.None); // already gone: harmless
         await Vip.TakeAsync(e2, vip, LocalNames.NodeInterface, CancellationToken.None);
         await Wait.UntilAsync(() => NeighbourMac(router, vip) == MacOf(e2), TimeSpan.FromSeconds(5), "the router to learn the VIP's new MAC");
 

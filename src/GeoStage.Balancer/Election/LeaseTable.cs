@@ -58,12 +58,16 @@ public sealed class LeaseTable : ILeaseClient
         }
     }
 
-    /// <summary>Frees the lease whoever holds it: for the daemon, when it saw the holder's process die.</summary>
-    public LeaseGrant? Revoke(string name)
+    /// <summary>
+    /// Frees the lease if <paramref name="holder"/> still holds it in <paramref name="term"/>: for the daemon,
+    /// when it saw the holder's process die. Null (nothing changed) when it has moved on since, so a late
+    /// or repeated revocation never takes the lease from the next holder.
+    /// </summary>
+    public LeaseGrant? Revoke(string name, string holder, long term)
     {
         lock (_gate)
         {
-            if (!_leases.TryGetValue(name, out var current) || current.Holder is null)
+            if (!_leases.TryGetValue(name, out var current) || current.Holder != holder || current.Term != term)
             {
                 return null;
             }

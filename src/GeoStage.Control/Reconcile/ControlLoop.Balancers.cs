@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using GeoStage.Balancer.Replica;
 using GeoStage.Control.Balancers;
 using GeoStage.Control.Store;
+using GeoStage.Core.Model;
 using GeoStage.Local;
 using GeoStage.Local.Namespaces;
 
@@ -204,29 +205,54 @@ public sealed partial class ControlLoop
     /// A balancer replica that died may have held the VIP: its address comes off the dead node's
     /// interface first, and only then is the lease freed, so the next leader never overlaps it.
     /// </summary>
-    private async Task FenceAsync(WorkloadRecord workload, InstanceRecord dead, CancellationToken cancellationToken)
+    private async Task FenceAsync(WorkloadModel workload, string node, string? exit, CancellationToken cancellationToken)
     {
-        if (BalancerWorkloads.Of(workload.Spec) is not { } balancer)
+        if (BalancerWorkloads.Of(workload) is not { } balancer)
         {
             return;
         }
 
+        // Called from the loop and from the process's exit, possibly both for one death: only the call that
+        // revokes the lease in the term the dead node held it reports the loss.
         var lease = BalancerReplica.LeaseName(balancer.Name);
-        if (Leases.Get(lease) is not { Holder: { } holder } || holder != dead.Node)
+        if (Leases.Get(lease) is not { Holder: { } holder } held || holder != node)
         {
             return;
         }
 
-        var ns = LocalNames.Node(State.Model.Name, dead.Node);
+        var lost = _time.GetUtcNow();
+        var ns = LocalNames.Node(State.Model.Name, node);
         if (Ip.Exists(ns))
         {
             await Vip.ReleaseAsync(ns, balancer.Vip, LocalNames.NodeInterface, cancellationToken).ConfigureAwait(false);
         }
 
-        LeaderLost[balancer.Name] = new(_time.GetUtcNow(), $"{dead.Node}'s replica died ({dead.LastExit ?? "its process ended"}); fenced");
-        Leases.Revoke(lease);
-        Reports.TryRemove((balancer.Name, dead.Node), out _);
-        Emit("balancer-fenced", workload.Name, dead.Node, $"leader of {balancer.Name} died: VIP {balancer.Vip} removed from its interface, lease freed");
+        if (Leases.Revoke(lease, node, held.Term) is null)
+        {
+            return;
+        }
+
+        // Before anyone can have taken the lease and reported leading: the next leader finds this loss.
+        LeaderLost[balancer.Name] = new(lost, $"{node}'s replica died ({exit ?? "its process ended"}); fenced");
+        Reports.TryRemove((balancer.Name, node), out _);
+        Emit("balancer-fenced", workload.Name, node, $"leader of {balancer.Name} died: VIP {balancer.Vip} removed from its interface, lease freed");
+    }
+
+    /// <summary>
+    /// A replica's process ended: fences it at once if it led, without waiting for the loop's next turn
+    /// (a tick may be busy with health checks). Runs on the thread that saw the exit.
+    /// </summary>
+    private async Task FenceOnExitAsync(WorkloadModel workload, string node, System.Diagnostics.Process process, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var exit = process.ExitCode > 128 ? $"killed by signal {process.ExitCode - 128}" : $"exited with code {process.ExitCode}";
+            await FenceAsync(workload, node, exit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or Local.Processes.ToolException or IOException)
+        {
+            // The loop fences on its next turn (daemon stopping, process already disposed, ip failed).
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 using GeoStage.Control.Instances;
+using GeoStage.Control.Balancers;
 using GeoStage.Control.Store;
 using GeoStage.Core.Model;
 using GeoStage.Local.Namespaces;
@@ -59,7 +60,7 @@ public sealed partial class ControlLoop
             var supervised = Supervise(workload, instance, targets, now, cancellationToken);
             if (supervised.Pid is null && instance.Pid is not null)
             {
-                await FenceAsync(workload, supervised, cancellationToken).ConfigureAwait(false);
+                await FenceAsync(workload.Spec, supervised.Node, supervised.LastExit, cancellationToken).ConfigureAwait(false);
             }
 
             instances[instance.Node] = supervised;
@@ -135,9 +136,17 @@ public sealed partial class ControlLoop
             {
                 _children[(workload.Name, record.Node)] = process;
 
-                // A crash is handled at once, not at the next tick: a balancer's leader is fenced sooner.
+                // A crash is handled at once, not at the next tick; a balancer's leader is fenced right here.
+                var (spec, node) = (workload.Spec, record.Node);
                 process.EnableRaisingEvents = true;
-                process.Exited += (_, _) => Signal();
+                process.Exited += (_, _) =>
+                {
+                    Signal();
+                    if (BalancerWorkloads.Of(spec) is not null)
+                    {
+                        _ = FenceOnExitAsync(spec, node, process, cancellationToken);
+                    }
+                };
                 record = record with { Pid = pid, StartTicks = ticks };
                 Emit("instance-started", workload.Name, record.Node, $"version {workload.Spec.Version}, pid {pid}");
             }

@@ -80,7 +80,7 @@ public sealed class LeaderElectorTests
         var a = new LeaderElector(table, "vip", "a", s_ttl, _time);
         var leaderA = await a.WaitForLeadershipAsync(CancellationToken.None);
 
-        table.Revoke("vip");
+        table.Revoke("vip", "a", leaderA.Term);
         table.AcquireOrRenew("vip", "intruder", s_ttl);
         var elapsed = TimeSpan.Zero;
         while (!leaderA.Token.IsCancellationRequested)

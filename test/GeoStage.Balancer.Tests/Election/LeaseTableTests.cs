@@ -79,11 +79,29 @@ public sealed class LeaseTableTests
         var table = new LeaseTable(_time);
         table.AcquireOrRenew("vip", "a", s_ttl);
 
-        var revoked = table.Revoke("vip");
+        var revoked = table.Revoke("vip", "a", 1);
         var taken = table.AcquireOrRenew("vip", "b", s_ttl);
 
         Assert.NotNull(revoked);
         Assert.True(taken.Granted);
         Assert.Equal(2, taken.Term);
+    }
+
+    [Fact]
+    public void Revoke_LeaseMovedOnSince_LeavesTheNextHolderAlone()
+    {
+        var table = new LeaseTable(_time);
+        table.AcquireOrRenew("vip", "a", s_ttl);
+        table.Revoke("vip", "a", 1);
+        table.AcquireOrRenew("vip", "b", s_ttl);
+
+        // A second, late revocation of a's term 1 (the daemon fencing a's death twice).
+        var late = table.Revoke("vip", "a", 1);
+        var stale = table.Revoke("vip", "b", 1);
+
+        Assert.Null(late);
+        Assert.Null(stale);
+        Assert.Equal("b", table.Get("vip")!.Holder);
+        Assert.Equal(2, table.Get("vip")!.Term);
     }
 }
