@@ -126,8 +126,11 @@ public sealed class BalancerReplica
             }
         }
 
+        // Done already (awaited above); awaited here, before leading is reported, so nothing yields between
+        // that report and the loop's first wait.
+        var readAt = await backendsRead.ConfigureAwait(false);
         _report = _report with { Leader = true, Term = term, Since = _time.GetUtcNow(), LastTakeoverMs = clock.Elapsed.TotalMilliseconds };
-        _log($"leader of {_model.Name} (term {term}) on {_node}: VIP {_model.Vip} taken, serving in {clock.Elapsed.TotalMilliseconds:0} ms (others fenced and VIP added at {vipTaken:0} ms, backends read at {await backendsRead.ConfigureAwait(false):0} ms)");
+        _log($"leader of {_model.Name} (term {term}) on {_node}: VIP {_model.Vip} taken, serving in {clock.Elapsed.TotalMilliseconds:0} ms (others fenced and VIP added at {vipTaken:0} ms, backends read at {readAt:0} ms)");
         var running = proxies.Select(p => p.Proxy.RunAsync(serving.Token)).ToList();
         try
         {
