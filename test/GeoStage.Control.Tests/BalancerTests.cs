@@ -1,7 +1,7 @@
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using GeoStage.Control.Api;
+using GeoStage.Local;
 using GeoStage.Local.Namespaces;
 using GeoStage.Testing;
 using Xunit;
@@ -292,9 +292,7 @@ public sealed class BalancerTests
         var ns = LocalNames.Node(env.Name, node);
         try
         {
-            return NetNs.Run(ns, () => NetworkInterface.GetAllNetworkInterfaces()
-                .SelectMany(i => i.GetIPProperties().UnicastAddresses)
-                .Any(a => a.Address.Equals(s_vip)));
+            return Vip.Held(ns, s_vip);
         }
         catch (IOException e) when (!Ip.Exists(ns) || e.InnerException is IOException { HResult: 22 })
         {

@@ -246,8 +246,7 @@ public sealed partial class ControlLoop
     {
         try
         {
-            var exit = process.ExitCode > 128 ? $"killed by signal {process.ExitCode - 128}" : $"exited with code {process.ExitCode}";
-            await FenceAsync(workload, node, exit, cancellationToken).ConfigureAwait(false);
+            await FenceAsync(workload, node, ExitOf(process), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or Local.Processes.ToolException or IOException)
         {

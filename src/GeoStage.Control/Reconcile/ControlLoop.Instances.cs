@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GeoStage.Control.Instances;
 using GeoStage.Control.Balancers;
 using GeoStage.Control.Store;
@@ -285,13 +286,17 @@ public sealed partial class ControlLoop
                 // Gone from /proc's point of view may be a moment before .NET has reaped it (a zombie).
                 if (process.WaitForExit(TimeSpan.FromSeconds(1)))
                 {
-                    return process.ExitCode > 128 ? $"killed by signal {process.ExitCode - 128}" : $"exited with code {process.ExitCode}";
+                    return ExitOf(process);
                 }
             }
         }
 
         return instance.Pid is null ? "process missing" : "exited (adopted after a daemon restart: exit code unknown)";
     }
+
+    /// <summary>How an exited child ended, in words: its exit code, or the signal that killed it.</summary>
+    private static string ExitOf(Process process) =>
+        process.ExitCode > 128 ? $"killed by signal {process.ExitCode - 128}" : $"exited with code {process.ExitCode}";
 
     private Task StopAsync(InstanceRecord instance, CancellationToken cancellationToken) => StopManyAsync([instance], cancellationToken);
 
