@@ -23,6 +23,9 @@ public static class ExitCodes
     /// <summary>Up, but not every pair of nodes reaches the other (reach).</summary>
     public const int Unreachable = 6;
 
+    /// <summary>The change waited on was replaced by a later one before it was ready; the later one goes on.</summary>
+    public const int Superseded = 7;
+
     /// <summary>Cancelled (Ctrl+C); what was begun was rolled back.</summary>
     public const int Cancelled = 130;
 }
