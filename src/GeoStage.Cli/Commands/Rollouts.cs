@@ -18,15 +18,40 @@ internal static class Rollouts
         Stopped,
     }
 
-    /// <summary>Returns the final views; throws when a rollout was rolled back or time ran out.</summary>
-    public static async Task<IReadOnlyList<WorkloadView>> WaitAsync(ControlClient client, IReadOnlyCollection<string> names, Goal goal, TimeSpan timeout, bool quiet, DateTimeOffset sent, CancellationToken cancellationToken)
+    /// <summary>The final views, and the generations waited on that a later change (or a stop) superseded.</summary>
+    public sealed record Outcome(IReadOnlyList<WorkloadView> Views, IReadOnlyList<GenerationView> Superseded);
+
+    /// <summary>
+    /// Waits for <paramref name="names"/>; for those in <paramref name="generations"/>, for that generation
+    /// (the one the caller's change made): once the workload has moved past it, its fate is read from the
+    /// daemon's history of generations, so that a caller never reports a later change's result as its own.
+    /// Throws when a rollout was rolled back or time ran out.
+    /// </summary>
+    public static async Task<Outcome> WaitAsync(ControlClient client, IReadOnlyCollection<string> names, IReadOnlyDictionary<string, long> generations, Goal goal, TimeSpan timeout, bool quiet, DateTimeOffset sent, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var said = new Dictionary<string, string>();
+        var ended = new Dictionary<string, GenerationView>();
         var error = Terminal.Error();
         while (true)
         {
-            var views = (await client.GetAsync<List<WorkloadView>>("v1/workloads", cancellationToken).ConfigureAwait(false)).Where(w => names.Contains(w.Name)).ToList();
+            var all = (await client.GetAsync<List<WorkloadView>>("v1/workloads", cancellationToken).ConfigureAwait(false)).Where(w => names.Contains(w.Name)).ToList();
+            foreach (var moved in all.Where(v => !ended.ContainsKey(v.Name) && generations.TryGetValue(v.Name, out var g) && (v.Generation != g || v.Status == "stopped")))
+            {
+                var fate = await FateAsync(client, moved.Name, generations[moved.Name], cancellationToken).ConfigureAwait(false);
+                if (fate.Outcome == "rolled-back")
+                {
+                    throw new InvalidOperationException($"{moved.Name}: {fate.Message ?? "the rollout failed"}");
+                }
+
+                if (fate.Outcome is "ready" or "superseded")
+                {
+                    ended[moved.Name] = fate;
+                }
+            }
+
+            // What happens to a workload after the caller's generation ended is another caller's business.
+            var views = all.Where(v => !ended.ContainsKey(v.Name)).ToList();
             foreach (var view in views)
             {
                 var line = $"{view.Name}: {view.Healthy}/{view.Instances} healthy, {string.Join(" ", view.Versions.Select(v => $"v{v.Key}:{v.Value}"))} ({view.Status})";
@@ -50,10 +75,10 @@ internal static class Rollouts
 
             var done = goal == Goal.Stopped
                 ? views.All(v => v.Instances == 0)
-                : views.Count == names.Count && views.All(v => v.Status is "ready" || (v.Status == "rolled-back" && v.UpdatedAt < sent && v.Healthy == v.Instances));
+                : all.Count == names.Count && views.All(v => v.Status is "ready" || (v.Status == "rolled-back" && v.UpdatedAt < sent && v.Healthy == v.Instances));
             if (done)
             {
-                return views;
+                return new Outcome(all, [.. ended.Values.Where(f => f.Outcome == "superseded")]);
             }
 
             if (clock.Elapsed > timeout)
@@ -63,5 +88,13 @@ internal static class Rollouts
 
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>How <paramref name="generation"/> of <paramref name="name"/> ended; one the daemon no longer remembers was superseded long ago.</summary>
+    private static async Task<GenerationView> FateAsync(ControlClient client, string name, long generation, CancellationToken cancellationToken)
+    {
+        var history = await client.GetAsync<List<GenerationView>>($"v1/workloads/{name}/generations", cancellationToken).ConfigureAwait(false);
+        return history.FirstOrDefault(g => g.Generation == generation)
+            ?? new GenerationView(name, generation, "?", "?", default, "superseded", null, null, $"generation {generation} was superseded by later changes before it was ready");
     }
 }

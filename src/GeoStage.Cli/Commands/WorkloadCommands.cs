@@ -27,7 +27,7 @@ internal static class WorkloadCommands
             using var client = run.Client(run.Parse.GetValue(name));
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var applied = await client.PostAsync<ApplyResponse>("v1/workloads/apply", new ApplyRequest(Path.GetFullPath(path), await File.ReadAllTextAsync(path, ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
-            return await FinishAsync(run, clock, client, [.. applied.Workloads.Keys], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
+            return await FinishAsync(run, clock, client, [.. applied.Workloads.Keys], applied.Generations ?? new Dictionary<string, long>(), Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -60,8 +60,14 @@ internal static class WorkloadCommands
             using var client = run.Client(run.Parse.GetValue(name));
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var target = run.Parse.GetValue(workload)!;
-            await client.PostAsync<WorkloadView>($"v1/workloads/{target}/update", request, ct).ConfigureAwait(false);
-            return await FinishAsync(run, clock, client, [target], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
+            var accepted = await client.PostAsync<WorkloadView>($"v1/workloads/{target}/update", request, ct).ConfigureAwait(false);
+            if (run.Parse.GetValue(output) != "json" && accepted is { Status: "progressing", Message: { } note })
+            {
+                // Which spec the update built on, when it was not the current one (a rollout not yet healthy).
+                Console.Error.WriteLine($"note: {target}: {note}");
+            }
+
+            return await FinishAsync(run, clock, client, [target], new Dictionary<string, long> { [target] = accepted.Generation }, Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -77,7 +83,7 @@ internal static class WorkloadCommands
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var target = run.Parse.GetValue(workload)!;
             await client.PostAsync<WorkloadView>($"v1/workloads/{target}/stop", new { }, ct).ConfigureAwait(false);
-            return await FinishAsync(run, clock, client, [target], Rollouts.Goal.Stopped, output, timeout, noWait, ct).ConfigureAwait(false);
+            return await FinishAsync(run, clock, client, [target], new Dictionary<string, long>(), Rollouts.Goal.Stopped, output, timeout, noWait, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -108,7 +114,9 @@ internal static class WorkloadCommands
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var target = run.Parse.GetValue(workload)!;
             await client.PostAsync<WorkloadView>($"v1/workloads/{target}/scale", request, ct).ConfigureAwait(false);
-            return await FinishAsync(run, clock, client, [target], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
+
+            // A scale makes no generation of its own: it waits for whatever generation is current to be ready.
+            return await FinishAsync(run, clock, client, [target], new Dictionary<string, long>(), Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -124,8 +132,8 @@ internal static class WorkloadCommands
             using var client = run.Client(run.Parse.GetValue(name));
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var target = run.Parse.GetValue(workload)!;
-            await client.PostAsync<WorkloadView>($"v1/workloads/{target}/restart", new RestartRequest(run.Parse.GetValue(node)), ct).ConfigureAwait(false);
-            return await FinishAsync(run, clock, client, [target], Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
+            var restarted = await client.PostAsync<WorkloadView>($"v1/workloads/{target}/restart", new RestartRequest(run.Parse.GetValue(node)), ct).ConfigureAwait(false);
+            return await FinishAsync(run, clock, client, [target], new Dictionary<string, long> { [target] = restarted.Generation }, Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -143,16 +151,21 @@ internal static class WorkloadCommands
         return command;
     }
 
-    /// <summary>Waits (unless --no-wait) and reports; <paramref name="clock"/> started before the request was sent.</summary>
-    private static async Task<int> FinishAsync(CliRun run, System.Diagnostics.Stopwatch clock, Control.Client.ControlClient client, IReadOnlyCollection<string> names, Rollouts.Goal goal, Option<string> output, Option<double> timeout, Option<bool> noWait, CancellationToken ct)
+    /// <summary>
+    /// Waits (unless --no-wait) and reports; <paramref name="clock"/> started before the request was sent.
+    /// <paramref name="generations"/>: the generations the request made, so that a later change superseding
+    /// one is reported as such (exit <see cref="ExitCodes.Superseded"/>), never as this change's result.
+    /// </summary>
+    private static async Task<int> FinishAsync(CliRun run, System.Diagnostics.Stopwatch clock, Control.Client.ControlClient client, IReadOnlyCollection<string> names, IReadOnlyDictionary<string, long> generations, Rollouts.Goal goal, Option<string> output, Option<double> timeout, Option<bool> noWait, CancellationToken ct)
     {
         var json = run.Parse.GetValue(output) == "json";
-        IReadOnlyList<WorkloadView> views = run.Parse.GetValue(noWait)
-            ? (await client.GetAsync<List<WorkloadView>>("v1/workloads", ct).ConfigureAwait(false)).Where(w => names.Contains(w.Name)).ToList()
-            : await Rollouts.WaitAsync(client, names, goal, TimeSpan.FromSeconds(run.Parse.GetValue(timeout)), json, DateTimeOffset.UtcNow - clock.Elapsed, ct).ConfigureAwait(false);
+        var outcome = run.Parse.GetValue(noWait)
+            ? new Rollouts.Outcome([.. (await client.GetAsync<List<WorkloadView>>("v1/workloads", ct).ConfigureAwait(false)).Where(w => names.Contains(w.Name))], [])
+            : await Rollouts.WaitAsync(client, names, generations, goal, TimeSpan.FromSeconds(run.Parse.GetValue(timeout)), json, DateTimeOffset.UtcNow - clock.Elapsed, ct).ConfigureAwait(false);
+        var views = outcome.Views.Where(v => outcome.Superseded.All(s => s.Workload != v.Name)).ToList();
         if (json)
         {
-            CliRun.WriteJson(new { seconds = Math.Round(clock.Elapsed.TotalSeconds, 3), workloads = views });
+            CliRun.WriteJson(new { seconds = Math.Round(clock.Elapsed.TotalSeconds, 3), workloads = outcome.Views, superseded = outcome.Superseded.Count == 0 ? null : outcome.Superseded });
         }
         else
         {
@@ -164,7 +177,12 @@ internal static class WorkloadCommands
             }
         }
 
-        return ExitCodes.Ok;
+        foreach (var superseded in outcome.Superseded)
+        {
+            Console.Error.WriteLine($"error: {superseded.Workload}: {superseded.Message}");
+        }
+
+        return outcome.Superseded.Count > 0 ? ExitCodes.Superseded : ExitCodes.Ok;
     }
 
     private static Argument<string> Workload() => new("WORKLOAD") { Description = "The workload's name." };

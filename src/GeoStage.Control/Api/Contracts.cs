@@ -9,7 +9,8 @@ public sealed record HealthResponse(string Environment, int Pid, DateTimeOffset 
 
 public sealed record ApplyRequest(string File, string Text);
 
-public sealed record ApplyResponse(IReadOnlyDictionary<string, string> Workloads);
+/// <summary><paramref name="Generations"/>: each workload's generation after the apply, the one to wait on.</summary>
+public sealed record ApplyResponse(IReadOnlyDictionary<string, string> Workloads, IReadOnlyDictionary<string, long>? Generations = null);
 
 public sealed record UpdateRequest(string? Version, string? Command, IReadOnlyList<string>? Args, IReadOnlyDictionary<string, string>? Env);
 
@@ -69,6 +70,36 @@ public sealed record WorkloadView(
     internal static string Kebab(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }
+
+/// <summary>
+/// One generation of a workload and how it ended: <c>pending</c>, <c>ready</c>, <c>rolled-back</c> or
+/// <c>superseded</c> (by a later change, named in <paramref name="SupersededBy"/>, or by a stop).
+/// </summary>
+public sealed record GenerationView(
+    string Workload,
+    long Generation,
+    string Version,
+    string Cause,
+    DateTimeOffset At,
+    string Outcome,
+    DateTimeOffset? EndedAt,
+    SupersedingChange? SupersededBy,
+    string? Message)
+{
+    public static GenerationView Of(WorkloadRecord workload, GenerationRecord generation) => new(
+        workload.Name,
+        generation.Generation,
+        generation.Version,
+        generation.Cause,
+        generation.At,
+        WorkloadView.Kebab(generation.Outcome.ToString()),
+        generation.EndedAt,
+        workload.History.FirstOrDefault(g => g.Generation == generation.SupersededBy) is { } by ? new SupersedingChange(by.Generation, by.Version, by.Cause, by.At) : null,
+        generation.Message);
+}
+
+/// <summary>The change that superseded a generation.</summary>
+public sealed record SupersedingChange(long Generation, string Version, string Cause, DateTimeOffset At);
 
 public sealed record InstanceView(
     string Workload,

@@ -22,6 +22,9 @@ public static partial class ControlApi
         api.MapGet("/health", () => new HealthResponse(loop.State.Name, Environment.ProcessId, since));
         api.MapGet("/environment", () => loop.State);
         api.MapGet("/workloads", () => loop.Store.Workloads().Select(w => WorkloadView.Of(w, loop.Store.Instances(w.Name))));
+        api.MapGet("/workloads/{name}/generations", (string name) => loop.Store.Workload(name) is { } workload
+            ? Results.Json(workload.History.Select(g => GenerationView.Of(workload, g)), Wire.Compact)
+            : Results.Json(new ErrorResponse($"no workload named '{name}'; 'geostage ps' lists them", []), Wire.Options, statusCode: 404));
         api.MapGet("/instances", (string? workload) =>
         {
             var now = DateTimeOffset.UtcNow;
@@ -41,7 +44,8 @@ public static partial class ControlApi
             var known = models.Select(m => m.Name).Concat(others.Select(o => o.Name)).ToHashSet(StringComparer.Ordinal);
             var fronts = BalancerValidator.Validate(balancers, loop.State.Model, known)
                 .Select(b => Balancers.BalancerWorkloads.ToWorkload(b, loop.State.Name, loop.StateRoot, Daemon.DaemonLauncher.SelfCommand()));
-            return new ApplyResponse(loop.Apply([.. models, .. fronts]));
+            var outcome = loop.Apply([.. models, .. fronts]);
+            return new ApplyResponse(outcome, outcome.Keys.ToDictionary(n => n, n => loop.Store.Workload(n)?.Generation ?? 0));
         })));
         api.MapPost("/workloads/{name}/update", (string name, UpdateRequest request) => Guard(() => loop.Post(() =>
             View(loop, loop.Update(name, spec => Changed(spec, request))))));

@@ -25,10 +25,11 @@ public sealed partial class ControlLoop
 {
     /// <summary>
     /// Makes <paramref name="workloads"/> the wanted ones: new workloads start everywhere they are placed;
-    /// a changed one rolls out as a new generation, with the old spec kept to roll back to; an unchanged
-    /// one is left alone. Returns, per workload, what happened.
+    /// a changed one rolls out as a new generation, with the last fully healthy spec kept to roll back to;
+    /// an unchanged one is left alone. <paramref name="cause"/> names the change in the generation's history
+    /// (and in what a superseded caller is told). Returns, per workload, what happened.
     /// </summary>
-    public IReadOnlyDictionary<string, string> Apply(IReadOnlyList<WorkloadModel> workloads)
+    public IReadOnlyDictionary<string, string> Apply(IReadOnlyList<WorkloadModel> workloads, string cause = "deploy", string? note = null)
     {
         var outcome = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var spec in workloads)
@@ -55,38 +56,47 @@ public sealed partial class ControlLoop
                 : existing with
                 {
                     Spec = spec,
-                    Previous = existing.Status == WorkloadStatus.Stopped ? null : existing.Spec,
+
+                    // Never the spec of a rollout still in progress: it may be the broken one.
+                    Previous = existing.Status == WorkloadStatus.Stopped ? null : LastHealthyOf(existing)?.Spec,
                     Generation = existing.Generation + 1,
                     Status = WorkloadStatus.Progressing,
-                    Message = null,
+                    Message = note,
                     UpdatedAt = _time.GetUtcNow(),
                 };
+            record = Begin(record, cause);
             Store.Save(record);
             outcome[spec.Name] = existing is null ? "created" : existing.Status == WorkloadStatus.Stopped ? "started" : "updating";
-            Emit(existing is null ? "workload-created" : "workload-updated", spec.Name, null, $"version {spec.Version}, generation {record.Generation}");
+            Emit(existing is null ? "workload-created" : "workload-updated", spec.Name, null, $"version {spec.Version}, generation {record.Generation}{(note is null ? "" : $"; {note}")}");
         }
 
         return outcome;
     }
 
-    /// <summary>A new spec for <paramref name="name"/>, derived by <paramref name="change"/> from the current one; rolls out.</summary>
+    /// <summary>
+    /// A new spec for <paramref name="name"/>, derived by <paramref name="change"/> from the current one, or,
+    /// while a rollout of a never-healthy generation is in progress, from the last fully healthy one (see
+    /// <see cref="BasisOf"/>; the workload's message then says so); rolls out.
+    /// </summary>
     public WorkloadRecord Update(string name, Func<WorkloadModel, WorkloadModel> change)
     {
         var existing = Require(name);
-        var spec = change(existing.Spec);
+        var (basis, note) = BasisOf(existing);
+        var spec = change(basis);
         if (Same(existing.Spec, spec))
         {
             return existing;
         }
 
-        Apply([spec]);
+        Apply([spec], "update", note);
         return Require(name);
     }
 
     public WorkloadRecord Stop(string name)
     {
         var existing = Require(name);
-        var stopped = existing with { Status = WorkloadStatus.Stopped, Previous = null, UpdatedAt = _time.GetUtcNow() };
+        var now = _time.GetUtcNow();
+        var stopped = Supersede(existing with { Status = WorkloadStatus.Stopped, Previous = null, UpdatedAt = now }, $"stopped (stop at {Clock(now)})", null, now);
         Store.Save(stopped);
         Emit("workload-stopped", name, null, "stopping every instance");
         return stopped;
@@ -118,7 +128,7 @@ public sealed partial class ControlLoop
         var existing = Require(name);
         if (node is null)
         {
-            var restarted = existing with { Generation = existing.Generation + 1, Previous = null, Status = WorkloadStatus.Progressing, UpdatedAt = _time.GetUtcNow() };
+            var restarted = Begin(existing with { Generation = existing.Generation + 1, Previous = null, Status = WorkloadStatus.Progressing, UpdatedAt = _time.GetUtcNow() }, "restart");
             Store.Save(restarted);
             Emit("workload-restarting", name, null, "rolling restart");
             return restarted;

@@ -7,8 +7,9 @@ namespace GeoStage.Control.Reconcile;
 public sealed partial class ControlLoop
 {
     /// <summary>
-    /// An instance of the current generation that failed its health gate ends the rollout: the previous
-    /// spec becomes current again (a new generation), so the instances already replaced are replaced back.
+    /// An instance of the current generation that failed its health gate ends the rollout: the last fully
+    /// healthy spec becomes current again (a new generation), so the instances already replaced are replaced
+    /// back. Never a generation that was still rolling out when this one came: it may never have worked.
     /// </summary>
     private WorkloadRecord RollBackIfFailed(WorkloadRecord workload, IEnumerable<InstanceRecord> instances)
     {
@@ -18,8 +19,11 @@ public sealed partial class ControlLoop
             return workload;
         }
 
-        var message = $"version {workload.Spec.Version} failed its health check on {failed.Node} ({failed.Health ?? failed.LastExit ?? "no answer"}); rolling back to version {workload.Previous.Version}";
-        var rolledBack = workload with
+        var healthy = workload.LastHealthy;
+        var message = $"version {workload.Spec.Version} failed its health check on {failed.Node} ({failed.Health ?? failed.LastExit ?? "no answer"}); rolling back to version {workload.Previous.Version}"
+            + (healthy is null ? "" : $" (generation {healthy.Generation}, the last fully healthy)");
+        var now = _time.GetUtcNow();
+        var rolledBack = End(workload, workload.Generation, GenerationOutcome.RolledBack, now, message) with
         {
             // The previous program, where the workload is placed now (a scale since then stands).
             Spec = workload.Previous with { Placement = workload.Spec.Placement },
@@ -27,12 +31,14 @@ public sealed partial class ControlLoop
             Generation = workload.Generation + 1,
             Status = WorkloadStatus.RollingBack,
             Message = message,
-            UpdatedAt = _time.GetUtcNow(),
+            UpdatedAt = now,
         };
+        rolledBack = Begin(rolledBack, "rollback");
         Store.Save(rolledBack);
 
-        // Instances never replaced still run the previous spec: they join the new generation as they are.
-        foreach (var untouched in instances.Where(i => i.Generation < workload.Generation && i.Version == rolledBack.Spec.Version))
+        // Instances never replaced still run the healthy spec: they join the new generation as they are. Known
+        // by generation, not version: a broken update may keep the version and change only args or env.
+        foreach (var untouched in instances.Where(i => i.Generation < workload.Generation && (healthy is null ? i.Version == rolledBack.Spec.Version : i.Generation <= healthy.Generation)))
         {
             Store.Save(untouched with { Generation = rolledBack.Generation });
         }
@@ -104,14 +110,23 @@ public sealed partial class ControlLoop
         var status = ready ? (rolledBack ? WorkloadStatus.RolledBack : WorkloadStatus.Ready)
             : workload.Status == WorkloadStatus.RollingBack ? WorkloadStatus.RollingBack
             : WorkloadStatus.Progressing;
-        if (status == workload.Status)
+        var firstHealthy = ready && workload.LastHealthy?.Generation != workload.Generation;
+        if (status == workload.Status && !firstHealthy)
         {
             return;
         }
 
         // A finished rollout has nothing left to roll back to: a crash next week is a crash, not a failed update.
-        Store.Save(workload with { Status = status, Message = rolledBack ? workload.Message : null, Previous = ready ? null : workload.Previous, UpdatedAt = _time.GetUtcNow() });
-        if (ready)
+        var now = _time.GetUtcNow();
+        var next = workload with { Status = status, Message = rolledBack ? workload.Message : null, Previous = ready ? null : workload.Previous, UpdatedAt = now };
+        if (firstHealthy)
+        {
+            // The generation every later rollout may fall back to, kept with its whole spec.
+            next = End(next with { LastHealthy = new HealthyGeneration(workload.Generation, workload.Spec, now) }, workload.Generation, GenerationOutcome.Ready, now, $"version {workload.Spec.Version} ready");
+        }
+
+        Store.Save(next);
+        if (ready && status != workload.Status)
         {
             Emit(rolledBack ? "rolled-back" : "ready", workload.Name, null, $"version {workload.Spec.Version} healthy on {all.Count} nodes");
         }

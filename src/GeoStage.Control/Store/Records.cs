@@ -28,12 +28,63 @@ public sealed record WorkloadRecord
 {
     public required WorkloadModel Spec { get; init; }
     public required long Generation { get; init; }
+
+    /// <summary>What a failure of the rollout in progress returns to: the last fully healthy spec, or null
+    /// when there is nothing to go back to (no rollout in progress, a first deploy, a rolling restart).</summary>
     public WorkloadModel? Previous { get; init; }
+
+    /// <summary>The newest generation every instance of which was healthy at once: never a broken one.</summary>
+    public HealthyGeneration? LastHealthy { get; init; }
+
+    /// <summary>The latest generations and how each ended, oldest first (at most <see cref="GenerationRecord.Kept"/>).</summary>
+    public IReadOnlyList<GenerationRecord> History { get; init; } = [];
+
     public required WorkloadStatus Status { get; init; }
     public string? Message { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 
     public string Name => Spec.Name;
+}
+
+/// <summary>A generation that was fully healthy, with the whole spec it ran (version, command, args, env...).</summary>
+public sealed record HealthyGeneration(long Generation, WorkloadModel Spec, DateTimeOffset At);
+
+public enum GenerationOutcome
+{
+    /// <summary>Still rolling out.</summary>
+    Pending,
+
+    /// <summary>Every instance ran it and was healthy.</summary>
+    Ready,
+
+    /// <summary>It failed its health gate and was rolled back.</summary>
+    RolledBack,
+
+    /// <summary>A later change (or a stop) replaced it before it was ready.</summary>
+    Superseded,
+}
+
+/// <summary>
+/// One generation of a workload: what made it (deploy, update, restart, rollback) and how it ended, so
+/// that whoever waits on it learns its fate by its number, whatever came after.
+/// </summary>
+public sealed record GenerationRecord
+{
+    /// <summary>How many generations a workload remembers.</summary>
+    public const int Kept = 32;
+
+    public required long Generation { get; init; }
+    public required string Version { get; init; }
+    public required string Cause { get; init; }
+    public required DateTimeOffset At { get; init; }
+    public GenerationOutcome Outcome { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>The generation that superseded this one (null for a stop, or when not superseded).</summary>
+    public long? SupersededBy { get; init; }
+
+    /// <summary>How it ended, in words, for the caller who waited on it.</summary>
+    public string? Message { get; init; }
 }
 
 public enum InstanceState
