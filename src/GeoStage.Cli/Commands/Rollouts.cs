@@ -18,8 +18,12 @@ internal static class Rollouts
         Stopped,
     }
 
-    /// <summary>The final views, and the generations waited on that a later change (or a stop) superseded.</summary>
-    public sealed record Outcome(IReadOnlyList<WorkloadView> Views, IReadOnlyList<GenerationView> Superseded);
+    /// <summary>The final views, and the generations waited on that ended before the wait did: ready and then
+    /// replaced, or superseded by a later change (or a stop) before they were ready.</summary>
+    public sealed record Outcome(IReadOnlyList<WorkloadView> Views, IReadOnlyList<GenerationView> Ended)
+    {
+        public IReadOnlyList<GenerationView> Superseded => [.. Ended.Where(e => e.Outcome == "superseded")];
+    }
 
     /// <summary>
     /// Waits for <paramref name="names"/>; for those in <paramref name="generations"/>, for that generation
@@ -78,7 +82,7 @@ internal static class Rollouts
                 : all.Count == names.Count && views.All(v => v.Status is "ready" || (v.Status == "rolled-back" && v.UpdatedAt < sent && v.Healthy == v.Instances));
             if (done)
             {
-                return new Outcome(all, [.. ended.Values.Where(f => f.Outcome == "superseded")]);
+                return new Outcome(all, [.. ended.Values]);
             }
 
             if (clock.Elapsed > timeout)

@@ -162,27 +162,35 @@ internal static class WorkloadCommands
         var outcome = run.Parse.GetValue(noWait)
             ? new Rollouts.Outcome([.. (await client.GetAsync<List<WorkloadView>>("v1/workloads", ct).ConfigureAwait(false)).Where(w => names.Contains(w.Name))], [])
             : await Rollouts.WaitAsync(client, names, generations, goal, TimeSpan.FromSeconds(run.Parse.GetValue(timeout)), json, DateTimeOffset.UtcNow - clock.Elapsed, ct).ConfigureAwait(false);
-        var views = outcome.Views.Where(v => outcome.Superseded.All(s => s.Workload != v.Name)).ToList();
+        var superseded = outcome.Superseded;
         if (json)
         {
-            CliRun.WriteJson(new { seconds = Math.Round(clock.Elapsed.TotalSeconds, 3), workloads = outcome.Views, superseded = outcome.Superseded.Count == 0 ? null : outcome.Superseded });
+            CliRun.WriteJson(new { seconds = Math.Round(clock.Elapsed.TotalSeconds, 3), workloads = outcome.Views, superseded = superseded.Count == 0 ? null : superseded });
         }
         else
         {
-            foreach (var view in views)
+            foreach (var view in outcome.Views)
             {
+                // A generation that ended before the wait did is reported as itself, never as what replaced it.
+                var ended = outcome.Ended.FirstOrDefault(e => e.Workload == view.Name);
+                if (ended is { Outcome: "superseded" })
+                {
+                    continue;
+                }
+
                 Console.Out.WriteLine(goal == Rollouts.Goal.Stopped
                     ? $"{view.Name}: stopped in {clock.Elapsed.TotalSeconds:0.00} s"
+                    : ended is not null ? $"{view.Name}: version {ended.Version} ready, then replaced by version {view.Version} (generation {view.Generation}), in {clock.Elapsed.TotalSeconds:0.00} s"
                     : $"{view.Name}: version {view.Version} {view.Status}, {view.Healthy}/{view.Instances} healthy, in {clock.Elapsed.TotalSeconds:0.00} s");
             }
         }
 
-        foreach (var superseded in outcome.Superseded)
+        foreach (var lost in superseded)
         {
-            Console.Error.WriteLine($"error: {superseded.Workload}: {superseded.Message}");
+            Console.Error.WriteLine($"error: {lost.Workload}: {lost.Message}");
         }
 
-        return outcome.Superseded.Count > 0 ? ExitCodes.Superseded : ExitCodes.Ok;
+        return superseded.Count > 0 ? ExitCodes.Superseded : ExitCodes.Ok;
     }
 
     private static Argument<string> Workload() => new("WORKLOAD") { Description = "The workload's name." };
