@@ -51,9 +51,9 @@ public sealed record OpenVpnEndpoint
         Line($"key {KeyFile}");
         Line($"peer-fingerprint {PeerFingerprint}");
 
-        // Control packets without this key are dropped before TLS: a keyless sender spoofing the peer's
-        // address can no longer reset the session. The default replay window (64 packets, 15 s) also guards
-        // these packets; it needs no change, as a reordering WAN is not emulated.
+        // Control packets without this key are dropped before TLS: a keyless sender spoofing the peer's address
+        // no longer opens sessions that answer the real peer and linger for the hand-window. The tag is checked
+        // before the packet id, so forgeries cannot move the replay window either; its defaults stay.
         Line($"tls-crypt {TlsCryptKeyFile}");
         Line("data-ciphers AES-256-GCM:CHACHA20-POLY1305");
 
