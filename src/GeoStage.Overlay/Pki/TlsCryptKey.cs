@@ -7,15 +7,19 @@ namespace GeoStage.Overlay.Pki;
 /// <summary>
 /// A tunnel's pre-shared tls-crypt key (OpenVPN's --tls-crypt): every control-channel packet is encrypted
 /// and authenticated with it, so a sender without the key - e.g. one spoofing the peer router's WAN
-/// address - is dropped before OpenVPN's TLS state machine sees the packet and cannot make it renegotiate.
+/// address - is dropped before OpenVPN's TLS state machine sees the packet: it no longer opens handshakes
+/// that answer the real peer, which under a flood cost both ends the time to forward the tunnel's traffic.
 /// </summary>
 /// <remarks>
 /// One key per tunnel, held by both its ends. Sharing it is sound here because both ends are generated and
 /// held on this machine, in the same 0600 directory as the routers' private keys: whoever could read one
 /// end's copy could read both, and the certificates still authenticate each end. When a tunnel end moves to
 /// a real router, the gateway will deliver that end's copy over mutual TLS, and still to that router alone.
-/// Version 1 rather than tls-crypt-v2: a p2p tunnel has exactly one client, so a key per tunnel already is a
-/// key per client, and v2's stateless cookie handshake is not available outside OpenVPN's server mode.
+/// Version 1 rather than tls-crypt-v2, which OpenVPN 2.6 also runs in p2p mode: v2 gives each client of a
+/// server a key of its own, but a p2p tunnel has one client, so a key per tunnel already is a key per client;
+/// its cookie handshake keeps a multi-client server from filling with half-open clients, while a p2p end has
+/// fixed session slots for its one peer; and it would cost
+/// a server key plus a wrapped client key per tunnel instead of one key.
 /// </remarks>
 public static class TlsCryptKey
 {
