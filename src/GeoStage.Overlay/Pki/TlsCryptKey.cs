@@ -18,8 +18,8 @@ namespace GeoStage.Overlay.Pki;
 /// Version 1 rather than tls-crypt-v2, which OpenVPN 2.6 also runs in p2p mode: v2 gives each client of a
 /// server a key of its own, but a p2p tunnel has one client, so a key per tunnel already is a key per client;
 /// its cookie handshake keeps a multi-client server from filling with half-open clients, while a p2p end has
-/// fixed session slots for its one peer; and it would cost
-/// a server key plus a wrapped client key per tunnel instead of one key.
+/// fixed session slots for its one peer; and it would cost a server key plus a wrapped client key per tunnel
+/// instead of one key.
 /// </remarks>
 public static class TlsCryptKey
 {
