@@ -24,7 +24,7 @@ public sealed partial class LocalBackend
         return Task.FromResult(StartTunnels(state, model.Overlay.Tunnels, started, cancellationToken));
     }
 
-    /// <summary>Starts both ends of each of <paramref name="tunnels"/>; credentials are read from the overlay directory.</summary>
+    /// <summary>Starts both ends of each of <paramref name="tunnels"/>; credentials are read from the overlay directory, each tunnel gets a new tls-crypt key.</summary>
     private EnvironmentState StartTunnels(EnvironmentState state, IEnumerable<TunnelModel> tunnels, List<Process> started, CancellationToken cancellationToken)
     {
         var model = state.Model;
@@ -36,6 +36,9 @@ public sealed partial class LocalBackend
         var records = state.Processes.ToList();
         foreach (var tunnel in tunnels)
         {
+            // New for each tunnel started here (up, site add); the control loop restarts ends from their configs and
+            // so keeps the key. Both ends share it: see TlsCryptKey for why that is sound while both live here.
+            var tlsCryptKey = TlsCryptKey.WriteNew(dir, tunnel);
             foreach (var (siteName, peerName) in new[] { (tunnel.Server, tunnel.Client), (tunnel.Client, tunnel.Server) })
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -48,6 +51,7 @@ public sealed partial class LocalBackend
                     CertificateFile = Path.Combine(dir, $"{siteName}.crt"),
                     KeyFile = Path.Combine(dir, $"{siteName}.key"),
                     PeerFingerprint = Fingerprint(peerName),
+                    TlsCryptKeyFile = tlsCryptKey,
                 };
                 var config = endpoint.WriteTo(dir);
                 var log = Path.Combine(logs, $"openvpn-{siteName}-{peerName}.log");

@@ -81,7 +81,7 @@ public sealed partial class LocalBackend
         }
     }
 
-    /// <summary>Removes a site without nodes: its tunnels at both ends, its router and its bridge.</summary>
+    /// <summary>Removes a site without nodes: its tunnels at both ends and their tls-crypt keys, its router and its bridge.</summary>
     public async Task<EnvironmentState> RemoveSiteAsync(EnvironmentState state, string name, CancellationToken cancellationToken)
     {
         if (state.Model.Sites.All(s => s.Name != name))
@@ -99,13 +99,17 @@ public sealed partial class LocalBackend
         return shrunk;
     }
 
-    private static async Task<EnvironmentState> RemoveSiteCoreAsync(EnvironmentState state, string name, CancellationToken cancellationToken)
+    private async Task<EnvironmentState> RemoveSiteCoreAsync(EnvironmentState state, string name, CancellationToken cancellationToken)
     {
         var model = state.Model;
         var site = model.Site(name);
         var tunnels = model.Overlay.Tunnels.Where(t => t.Joins(name)).ToList();
         var ending = state.Processes.Where(p => p.Role == "openvpn" && (p.Site == name || p.Peer == name)).ToList();
         await Task.WhenAll(ending.Select(p => ProcessLauncher.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
+        foreach (var tunnel in tunnels)
+        {
+            TlsCryptKey.Delete(Path.Combine(_store.DirectoryOf(model.Name), "overlay"), tunnel);
+        }
 
         var ns = LocalNames.Router(model.Name, name);
         if (Ip.Exists(ns))

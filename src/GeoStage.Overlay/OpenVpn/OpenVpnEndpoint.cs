@@ -21,6 +21,9 @@ public sealed record OpenVpnEndpoint
     public required string KeyFile { get; init; }
     public required string PeerFingerprint { get; init; }
 
+    /// <summary>The tunnel's tls-crypt key file (<see cref="TlsCryptKey"/>), the same at both ends.</summary>
+    public required string TlsCryptKeyFile { get; init; }
+
     public bool IsServer => Tunnel.Server == Site.Name;
 
     /// <summary>The config file's text.</summary>
@@ -47,6 +50,11 @@ public sealed record OpenVpnEndpoint
         Line($"cert {CertificateFile}");
         Line($"key {KeyFile}");
         Line($"peer-fingerprint {PeerFingerprint}");
+
+        // Control packets without this key are dropped before TLS: a keyless sender spoofing the peer's address
+        // no longer opens sessions that answer the real peer and linger for the hand-window. The tag is checked
+        // before the packet id, so forgeries cannot move the replay window either; its defaults stay.
+        Line($"tls-crypt {TlsCryptKeyFile}");
         Line("data-ciphers AES-256-GCM:CHACHA20-POLY1305");
 
         // Keepalive: a dead peer restarts the session within seconds, and routes stay on the persistent tun.

@@ -92,6 +92,17 @@ public sealed class OpenVpnEndpointTests
         Assert.Contains("tls-version-min 1.3", lines);
     }
 
+    [Theory]
+    [InlineData("west")]
+    [InlineData("north")]
+    public void Render_EitherEnd_WrapsTheControlChannelInTheTunnelsTlsCryptKey(string site)
+    {
+        var lines = Lines(End(site));
+
+        Assert.Equal("tls-crypt /overlay/west-north.tlscrypt", Assert.Single(lines, l => l.StartsWith("tls-", StringComparison.Ordinal) && l.Contains("crypt", StringComparison.Ordinal)));
+        Assert.DoesNotContain(lines, l => l.StartsWith("tls-auth", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Render_AnyEnd_EachOptionOnce()
     {
@@ -122,6 +133,7 @@ public sealed class OpenVpnEndpointTests
         CertificateFile = $"/overlay/{site}.crt",
         KeyFile = $"/overlay/{site}.key",
         PeerFingerprint = s_credentials[Tunnel.PeerOf(site)].Fingerprint,
+        TlsCryptKeyFile = "/overlay/west-north.tlscrypt",
     };
 
     private static List<string> Lines(OpenVpnEndpoint endpoint) => [.. endpoint.Render().Split('\n', StringSplitOptions.RemoveEmptyEntries)];
