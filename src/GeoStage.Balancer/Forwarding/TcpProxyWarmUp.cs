@@ -4,9 +4,10 @@ using System.Net.Sockets;
 namespace GeoStage.Balancer.Forwarding;
 
 /// <summary>
-/// One connection through a throwaway <see cref="TcpProxy"/> on loopback, to a backend socket of its own:
-/// accept, backend connect, both forwarding directions (splice when the options say so) and close run
-/// once, so that a replica's first real client after a takeover does not wait for that code to compile.
+/// One small exchange through a throwaway <see cref="TcpProxy"/> on loopback, to a backend socket of its
+/// own: accept, backend choice and connect, both copying directions, half-close and close run once, so
+/// that a replica's first client after a takeover (a small request, like the probes and health checks
+/// that notice a failover) does not wait for that code to compile. Bulk splice is left cold: no failover waits on it.
 /// </summary>
 public static class TcpProxyWarmUp
 {
