@@ -54,7 +54,23 @@ internal static class BalancerFirstMarkdown
     private const string Notes = """
         Notes on this run:
 
-        - (filled in from the run: see the commit that wrote this section)
+        - Before the warm-up (this branch's base, c5e7764, same machine and day, 10:46 UTC, load average
+          35–38): first kill 598 ms median, 704 ms max (kill → fence 150 / 231 ms, takeover 214 / 230 ms);
+          later kills 428 / 801 ms (fence 80 / 141 ms, takeover 204 / 386 ms); replica RSS leader 65.0 MiB,
+          follower 66.7 MiB. With it: first kill 263 / 308 ms, later kills 251 / 490 ms (table above).
+        - Where the first failover's time went before: the new leader's takeover, 114–230 ms (others fenced
+          and VIP added at 86–182 ms, backends read at 40–175 ms), against 15–64 ms once warmed: its first
+          `ip` and `arping` processes, its first backend read (HTTP and JSON contracts), its first proxy
+          accept and connect; and the daemon's first fence (kill → fence 150 ms median against 80 ms later).
+          Every takeover is by a replica that never led, so the later kills gained too.
+        - The warm-up itself took 314–571 ms at each replica's start under this load (VIP tools 152–290 ms,
+          backends 51–144 ms, proxy 110–199 ms), before it stood for election and off any failover's path.
+        - The machine ran other work throughout (load average 26–38 on 2 CPUs): every figure here is slower
+          than on the quiet machine of the 20 rounds above (247 ms median); compare the rows of this section
+          with each other. Kill → fence still differs between first and later kills (78 against 46 ms median),
+          within this run's spread (16–117 ms).
+        - Memory: the follower's RSS before the first kill went from 66.7 to 68.5 MiB (+1.8 MiB, the code the
+          warm-up compiled; the throwaway proxy's buffers go back to the pool).
         """;
 
     private static void Row(StringBuilder md, string kill, List<(FailoverRound Round, double? FenceMs)> rounds)
