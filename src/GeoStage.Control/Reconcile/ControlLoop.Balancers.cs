@@ -13,9 +13,6 @@ public sealed partial class ControlLoop
     /// <summary>The latest report of every balancer replica, by balancer then node.</summary>
     public ConcurrentDictionary<(string Balancer, string Node), ReplicaReport> Reports { get; } = new();
 
-    /// <summary>Balancers whose fence path has run once in this daemon (<see cref="WarmFencePath"/>); the value is unused.</summary>
-    private readonly ConcurrentDictionary<string, byte> _fenceWarmed = new(StringComparer.Ordinal);
-
     /// <summary>When and why each balancer last lost its leader (fenced by the daemon, or reported stepping down).</summary>
     public ConcurrentDictionary<string, LeaderLoss> LeaderLost { get; } = new();
 
@@ -239,39 +236,6 @@ public sealed partial class ControlLoop
         LeaderLost[balancer.Name] = new(lost, $"{node}'s replica died ({exit ?? "its process ended"}); fenced");
         Reports.TryRemove((balancer.Name, node), out _);
         Emit("balancer-fenced", workload.Name, node, $"leader of {balancer.Name} died: VIP {balancer.Vip} removed from its interface, lease freed");
-    }
-
-    /// <summary>
-    /// Runs the fence path once per balancer, harmlessly, when its first replica starts, so that the first
-    /// leader's death is fenced as fast as later ones: the VIP is looked for on every node of the site (read
-    /// in-process, as <see cref="FenceOthersAsync"/> does), and removed from an interface that never holds it
-    /// (loopback, as <see cref="FenceAsync"/> removes it from the LAN interface: `ip` runs, answers that the
-    /// address is not there, and that answer is taken as done). Nothing a replica or a client sees changes.
-    /// </summary>
-    private void WarmFencePath(BalancerModel balancer)
-    {
-        if (!_fenceWarmed.TryAdd(balancer.Name, 0))
-        {
-            return;
-        }
-
-        _ = Task.Run(async () =>
-        {
-            var nodes = State.Model.Nodes.Where(n => n.Site == balancer.Site).Select(n => LocalNames.Node(State.Model.Name, n.Name)).Where(Ip.Exists).ToList();
-            try
-            {
-                _ = Leases.Get(BalancerReplica.LeaseName(balancer.Name));
-                await Task.WhenAll(nodes.Select(ns => Task.Run(() => Vip.Held(ns, balancer.Vip)))).ConfigureAwait(false);
-                if (nodes.Count > 0)
-                {
-                    await Vip.ReleaseAsync(nodes[0], balancer.Vip, "lo", CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e) when (e is Local.Processes.ToolException or IOException)
-            {
-                // A node going away meanwhile: the real fence handles that case itself.
-            }
-        });
     }
 
     /// <summary>
