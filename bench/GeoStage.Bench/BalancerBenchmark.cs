@@ -66,32 +66,55 @@ internal static class BalancerBenchmark
         }
 
         var roundFailed = result.GeoStage.Concat(result.Keepalived.Values.SelectMany(k => k)).Any(f => f.Failure is not null);
-        return result.Failures.Count == 0 && !roundFailed ? BenchRun.Ok : BenchRun.Failed;
+        var ok = result.Failures.Count == 0 && !roundFailed;
+
+        // The later rounds above follow a warm-up of many minutes; the failover users meet first is measured apart.
+        if (settings.FreshEnvironments > 0)
+        {
+            var first = await BalancerFirstFailover.MeasureEnvironmentsAsync(context, settings.FreshEnvironments, cancellationToken).ConfigureAwait(false);
+            ok &= BalancerFirstFailover.Write(first, settings) == BenchRun.Ok;
+        }
+
+        return ok ? BenchRun.Ok : BenchRun.Failed;
     }
 
-    private static async Task MeasureOnAsync(GeoStageCli cli, string repo, string env, string seed, string work, BalancerResult result, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>geostage up</c> of <paramref name="seed"/>, then web and front deployed, until node03 gets a 200 through
+    /// the VIP; false, with what failed in <paramref name="failures"/>, when a step did not succeed.
+    /// </summary>
+    public static async Task<bool> UpAndDeployAsync(GeoStageCli cli, string repo, string env, string seed, string work, List<string> failures, CancellationToken cancellationToken)
     {
         Console.Error.WriteLine($"[balancer] geostage up {env}…");
         var (up, _) = await cli.UpAsync(seed, TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
-        if (!Check(up, result))
+        if (!Check(up, failures))
         {
-            return;
+            return false;
         }
 
         var web = Path.Combine(work, "web.yaml");
         await File.WriteAllTextAsync(web, BalancerFiles.Web(Path.Combine(work, "web")), cancellationToken).ConfigureAwait(false);
         var front = Path.Combine(work, "front.yaml");
         await File.WriteAllTextAsync(front, BalancerFiles.Front(repo), cancellationToken).ConfigureAwait(false);
-        if (!Check(await cli.DeployAsync(env, web, cancellationToken).ConfigureAwait(false), result)
-            || !Check(await cli.DeployAsync(env, front, cancellationToken).ConfigureAwait(false), result))
+        if (!Check(await cli.DeployAsync(env, web, cancellationToken).ConfigureAwait(false), failures)
+            || !Check(await cli.DeployAsync(env, front, cancellationToken).ConfigureAwait(false), failures))
         {
-            return;
+            return false;
         }
 
         var vip = new IPEndPoint(IPAddress.Parse(BalancerFiles.Vip), 80);
         if (!await Probe.WaitAsync(async () => await InNamespace.GetAsync($"gs_{env}_{BalancerRounds.Client}", vip, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false) is not null, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false))
         {
-            result.Failures.Add("no 200 through the VIP from node03 within 60 s of deploying the balancer");
+            failures.Add($"{env}: no 200 through the VIP from node03 within 60 s of deploying the balancer");
+            return false;
+        }
+
+        return true;
+    }
+
+    private static async Task MeasureOnAsync(GeoStageCli cli, string repo, string env, string seed, string work, BalancerResult result, CancellationToken cancellationToken)
+    {
+        if (!await UpAndDeployAsync(cli, repo, env, seed, work, result.Failures, cancellationToken).ConfigureAwait(false))
+        {
             return;
         }
 
@@ -187,11 +210,11 @@ internal static class BalancerBenchmark
         }
     }
 
-    private static bool Check(ChildResult run, BalancerResult result)
+    private static bool Check(ChildResult run, List<string> failures)
     {
         if (!run.Ok)
         {
-            result.Failures.Add(run.Failure);
+            failures.Add(run.Failure);
         }
 
         return run.Ok;

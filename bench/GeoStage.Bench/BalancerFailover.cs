@@ -4,7 +4,11 @@ using System.Net;
 namespace GeoStage.Bench;
 
 /// <summary>One failover: kill → first 200 through the VIP from site C, and what the VIP sampler saw meanwhile.</summary>
-internal sealed record FailoverRound(int Index, string? From, string? To, double? Ms, int Samples, int Overlaps, double? ReportedMs, string? Failure);
+internal sealed record FailoverRound(int Index, string? From, string? To, double? Ms, int Samples, int Overlaps, double? ReportedMs, string? Failure)
+{
+    /// <summary>When the SIGKILL was sent (GeoStage rounds), to set against the daemon's events.</summary>
+    public DateTimeOffset? KilledAt { get; init; }
+}
 
 /// <summary>
 /// Samples which of two namespaces hold an address every ~5 ms (as BalancerTests.Holds does) and counts

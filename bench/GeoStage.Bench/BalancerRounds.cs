@@ -31,6 +31,7 @@ internal sealed class BalancerRounds(GeoStageCli cli, string env, string work)
 
         using var sampler = new VipSampler(Ns("master01"), Ns("master02"), IPAddress.Parse(BalancerFiles.Vip));
         sampler.Start();
+        var killedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         using (var process = Process.GetProcessById(pid.Value))
         {
@@ -54,7 +55,7 @@ internal sealed class BalancerRounds(GeoStageCli cli, string env, string work)
         var failure = ms is null ? "no 200 through the VIP within 30 s"
             : !restarted ? $"the killed replica on {leader} was not running again within 45 s"
             : null;
-        return new FailoverRound(index, leader, after.Leader, ms, sampler.Samples, sampler.Overlaps, after.Takeover, failure);
+        return new FailoverRound(index, leader, after.Leader, ms, sampler.Samples, sampler.Overlaps, after.Takeover, failure) { KilledAt = killedAt };
     }
 
     /// <summary>

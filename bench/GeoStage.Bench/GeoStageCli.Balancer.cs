@@ -26,6 +26,29 @@ internal sealed partial class GeoStageCli
         return (null, 0, null);
     }
 
+    /// <summary>The environment's events (<c>events --output json</c>, one object a line): when, what kind, on which node.</summary>
+    public async Task<List<(DateTimeOffset At, string Kind, string? Node)>> EventsAsync(string name, CancellationToken cancellationToken)
+    {
+        var events = await RunAsync(["events", "--name", name, "--output", "json"], s_shortTimeout, cancellationToken).ConfigureAwait(false);
+        var list = new List<(DateTimeOffset, string, string?)>();
+        foreach (var line in events.Ok ? events.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [])
+        {
+            using var json = JsonDocument.Parse(line);
+            var e = json.RootElement;
+            var node = e.TryGetProperty("node", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            list.Add((e.GetProperty("at").GetDateTimeOffset(), e.GetProperty("kind").GetString() ?? "", node));
+        }
+
+        return list;
+    }
+
+    /// <summary>The last <paramref name="tail"/> lines of each instance's output of <paramref name="workload"/>, "[NODE] line".</summary>
+    public async Task<string[]> LogsAsync(string name, string workload, int tail, CancellationToken cancellationToken)
+    {
+        var logs = await RunAsync(["logs", workload, "--name", name, "--tail", tail.ToString(System.Globalization.CultureInfo.InvariantCulture)], s_shortTimeout, cancellationToken).ConfigureAwait(false);
+        return logs.Ok ? logs.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [];
+    }
+
     /// <summary>The PID and state of <paramref name="workload"/>'s instance on <paramref name="node"/>, from <c>ps --output json</c>.</summary>
     public async Task<(int? Pid, string? State)> InstanceAsync(string name, string workload, string node, CancellationToken cancellationToken)
     {

@@ -6,6 +6,9 @@ internal sealed record BenchSettings
     public required int GridRuns { get; init; }
     public required int MininetRuns { get; init; }
     public string? WritePath { get; init; }
+
+    /// <summary>Fresh environments of the first-failover benchmark (0: none).</summary>
+    public int FreshEnvironments { get; init; } = 5;
 }
 
 /// <summary>One geostage up → status → reach → down cycle. Null figures were not measured (the step failed or was skipped).</summary>

@@ -37,10 +37,26 @@ public static class Vip
     }
 
     /// <summary>
+    /// Runs what <see cref="TakeAsync"/> runs, changing nothing, so that the first takeover of a fresh process
+    /// does not pay for it: the first `ip` and `arping` processes (their binaries and libraries read from
+    /// disk, .NET's process and pipe code compiled), and the same runner and starter code paths. `ip` lists
+    /// <paramref name="device"/>'s addresses; arping prints its version (-V) and sends no frame.
+    /// </summary>
+    public static async Task WarmUpAsync(string? ns, string device, CancellationToken cancellationToken)
+    {
+        await Ip.BatchAsync(ns, [$"addr show dev {device}"], cancellationToken).ConfigureAwait(false);
+        await StartArping(ns, ["-V"]).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// One gratuitous ARP. iputils arping sends at once but then lingers a second before it exits, so it is
     /// not awaited: the frame is out within milliseconds of the start and the process is reaped when it ends.
     /// </summary>
-    private static void Announce(string? ns, System.Net.IPAddress address, string device)
+    private static void Announce(string? ns, System.Net.IPAddress address, string device) =>
+        _ = StartArping(ns, ["-U", "-c", "1", "-I", device, address.ToString()]);
+
+    /// <summary>Starts arping with <paramref name="arping"/>; the task ends once the process is reaped.</summary>
+    private static Task StartArping(string? ns, string[] arping)
     {
         var info = new System.Diagnostics.ProcessStartInfo(ns is null ? ArpTool : Ip.Tool)
         {
@@ -48,14 +64,13 @@ public static class Vip
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        string[] arping = ["-U", "-c", "1", "-I", device, address.ToString()];
         foreach (var arg in ns is null ? arping : ["netns", "exec", ns, ArpTool, .. arping])
         {
             info.ArgumentList.Add(arg);
         }
 
         var process = System.Diagnostics.Process.Start(info) ?? throw new ToolException($"could not start {ArpTool}");
-        _ = ReapAsync(process);
+        return ReapAsync(process);
     }
 
     private static async Task ReapAsync(System.Diagnostics.Process process)

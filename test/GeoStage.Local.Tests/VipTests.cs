@@ -33,6 +33,30 @@ public sealed class VipTests
         Assert.Contains("1 received", RootSnapshot.Run("ip", "netns", "exec", LocalNames.Node(env.Model.Name, "w1"), "ping", "-c", "1", "-W", "2", vip.ToString()), StringComparison.Ordinal);
     }
 
+    [RootFact("arping")]
+    public async Task WarmUpAsync_InANamespace_RunsTheToolsAndChangesNoAddress()
+    {
+        var ns = TempState.UniqueName("gs-warm");
+        RootSnapshot.Run("ip", "netns", "add", ns);
+        try
+        {
+            RootSnapshot.Run("ip", "-n", ns, "link", "set", "lo", "up");
+            var before = RootSnapshot.Run("ip", "-n", ns, "-o", "addr", "show");
+
+            await Vip.WarmUpAsync(ns, "lo", CancellationToken.None);
+
+            Assert.Equal(before, RootSnapshot.Run("ip", "-n", ns, "-o", "addr", "show"));
+
+            // It runs the real tools: a device that is not there is an error naming the command, not a silent no-op.
+            var missing = await Assert.ThrowsAsync<Processes.ToolException>(() => Vip.WarmUpAsync(ns, "nosuch0", CancellationToken.None));
+            Assert.Contains("nosuch0", missing.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            RootSnapshot.Run("ip", "netns", "delete", ns);
+        }
+    }
+
     private static string? NeighbourMac(string ns, IPAddress address)
     {
         var line = RootSnapshot.Run("ip", "-n", ns, "neigh", "show", address.ToString());

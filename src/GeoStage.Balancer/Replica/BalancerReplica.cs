@@ -13,7 +13,7 @@ namespace GeoStage.Balancer.Replica;
 /// drops the VIP *before* giving the lease back, so two holders never overlap.
 /// Concurrency: <see cref="RunAsync"/> is called once; <see cref="Report"/> from any thread.
 /// </summary>
-public sealed class BalancerReplica
+public sealed partial class BalancerReplica
 {
     private readonly BalancerModel _model;
     private readonly string _node;
@@ -46,6 +46,7 @@ public sealed class BalancerReplica
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        await WarmUpAsync(cancellationToken).ConfigureAwait(false);
         while (!cancellationToken.IsCancellationRequested)
         {
             if (!await _dataPath.WorksAsync(cancellationToken).ConfigureAwait(false))
@@ -86,20 +87,7 @@ public sealed class BalancerReplica
     private async Task<string?> LeadAsync(long term, Stopwatch clock, CancellationTokenSource serving)
     {
         string? why = null;
-        var options = new TcpProxyOptions
-        {
-            Policy = _model.Policy switch
-            {
-                BalancePolicy.LeastConnections => BalancingPolicy.LeastConnections,
-                BalancePolicy.SourceHash => BalancingPolicy.SourceIpHash,
-                _ => BalancingPolicy.RoundRobin,
-            },
-            ConnectTimeout = _model.ConnectTimeout,
-            IdleTimeout = _model.IdleTimeout,
-            MaxConnections = _model.MaxConnections,
-            MaxConnectionsPerBackend = _model.MaxPerBackend,
-            ShutdownMode = ShutdownMode.Close,
-        };
+        var options = ProxyOptions();
         // The backends are read while the VIP is being taken (the daemon fences the others first): both
         // must be done before the listeners open on the VIP, and neither needs the other.
         Task<IReadOnlyList<IPEndPoint>?>[] reads = [.. _model.Listeners.Select(l => ReadBackendsAsync(l, serving.Token))];

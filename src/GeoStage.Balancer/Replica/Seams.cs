@@ -8,6 +8,9 @@ public interface IVipHolder
     Task TakeAsync(long term, CancellationToken cancellationToken);
 
     Task ReleaseAsync(long term, CancellationToken cancellationToken);
+
+    /// <summary>Runs what taking the VIP runs, changing nothing (no address added, no frame sent), so the first takeover is not the slow one.</summary>
+    Task WarmUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Where backends come from: the control plane's healthy instances of a workload.</summary>

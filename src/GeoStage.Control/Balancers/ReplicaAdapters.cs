@@ -58,6 +58,8 @@ public sealed class ArpVipHolder(BalancerModel balancer, string device, Func<lon
         hooks.Enqueue(HookRole.Leader, balancer.OnLeader, term);
     }
 
+    public Task WarmUpAsync(CancellationToken cancellationToken) => Vip.WarmUpAsync(null, device, cancellationToken);
+
     public async Task ReleaseAsync(long term, CancellationToken cancellationToken)
     {
         // No announcement of an address this replica is giving up may follow the release.

@@ -148,6 +148,11 @@ public sealed partial class ControlLoop
                         _ = FenceOnExitAsync(spec, node, process, cancellationToken);
                     }
                 };
+                if (BalancerWorkloads.Of(spec) is { } balancer)
+                {
+                    WarmFencePath(balancer);
+                }
+
                 record = record with { Pid = pid, StartTicks = ticks };
                 Emit("instance-started", workload.Name, record.Node, $"version {workload.Spec.Version}, pid {pid}");
             }

@@ -23,13 +23,15 @@ public sealed class BalancerReplicaTests
         try
         {
             await Wait.UntilAsync(() => replica.Report().Leader, s_timeout, "the only replica to lead");
-            Assert.Equal(1, backends.Reads);
+
+            // One read warms the path up before the replica stands, one is the takeover's.
+            Assert.Equal(2, backends.Reads);
 
             await StepAsync(interval - TimeSpan.FromMilliseconds(100));
-            Assert.Equal(1, backends.Reads);
+            Assert.Equal(2, backends.Reads);
 
             await StepAsync(TimeSpan.FromMilliseconds(100));
-            await Wait.UntilAsync(() => backends.Reads == 2, s_timeout, "a second read one health interval after the first");
+            await Wait.UntilAsync(() => backends.Reads == 3, s_timeout, "a second read one health interval after the takeover's");
         }
         finally
         {
@@ -57,6 +59,42 @@ public sealed class BalancerReplicaTests
         Assert.True(vip.LeaseHeldAtRelease);
         var after = table.AcquireOrRenew(BalancerReplica.LeaseName("front"), "n2", TimeSpan.FromSeconds(1));
         Assert.Equal("n2", after.Holder);
+    }
+
+    [Fact]
+    public async Task RunAsync_FreshReplica_WarmsTheTakeoverPathBeforeStandingForElection()
+    {
+        var table = new LeaseTable(_time);
+        var vip = new RecordingVip();
+        var backends = new CountingBackends();
+        var log = new List<string>();
+        var replica = new BalancerReplica(Model(TimeSpan.FromSeconds(1)), "n1", table, vip, backends, new WorkingDataPath(), _time, line =>
+        {
+            lock (log)
+            {
+                log.Add(line);
+            }
+        });
+        vip.OnWarmUp = () => (vip.LeaseFreeAtWarmUp, vip.ReadsAtWarmUp) = (table.Get(BalancerReplica.LeaseName("front")) is null, backends.Reads);
+        using var stop = new CancellationTokenSource();
+        var run = replica.RunAsync(stop.Token);
+        try
+        {
+            await Wait.UntilAsync(() => replica.Report().Leader, s_timeout, "the only replica to lead");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await IgnoreCancellationAsync(run);
+        }
+
+        // Warmed once, before the lease was asked for; the VIP itself only taken once leading.
+        Assert.Equal(1, vip.WarmUps);
+        Assert.True(vip.LeaseFreeAtWarmUp);
+        Assert.Equal(0, vip.ReadsAtWarmUp);
+        Assert.Equal(["take 1", "release 1"], vip.Calls);
+        Assert.Equal(["VIP tools", "backends", "proxy"], replica.WarmedUp.Select(s => s[..s.LastIndexOf(' ', s.LastIndexOf(' ') - 1)]));
+        Assert.Contains(log, l => l.StartsWith("warmed the takeover path of front on n1 in ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -146,6 +184,21 @@ public sealed class BalancerReplicaTests
         public Action? OnRelease { get; set; }
 
         public bool LeaseHeldAtRelease { get; set; }
+
+        public Action? OnWarmUp { get; set; }
+
+        public int WarmUps { get; private set; }
+
+        public bool LeaseFreeAtWarmUp { get; set; }
+
+        public int ReadsAtWarmUp { get; set; }
+
+        public Task WarmUpAsync(CancellationToken cancellationToken)
+        {
+            OnWarmUp?.Invoke();
+            WarmUps++;
+            return Task.CompletedTask;
+        }
 
         public Task TakeAsync(long term, CancellationToken cancellationToken)
         {
