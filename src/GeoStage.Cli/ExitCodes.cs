@@ -8,7 +8,7 @@ public static class ExitCodes
     /// <summary>Something failed while running; the message says what.</summary>
     public const int Failed = 1;
 
-    /// <summary>The topology file is invalid; nothing was changed.</summary>
+    /// <summary>The topology file, or an environment name given, is invalid; nothing was changed.</summary>
     public const int InvalidSpec = 2;
 
     /// <summary>Refused before changing anything: already up, name taken, tool missing.</summary>

@@ -52,6 +52,14 @@ internal sealed class CliRun
                 Console.Error.WriteLine($"error: the topology file has {Plural(e.Errors.Count, "error")}; nothing was changed");
                 return ExitCodes.InvalidSpec;
             }
+            catch (InvalidEnvironmentNameException e)
+            {
+                return Fail(ExitCodes.InvalidSpec, $"{e.Message}; nothing was changed");
+            }
+            catch (ForeignStateDirectoryException e)
+            {
+                return Fail(ExitCodes.Conflict, $"{e.Message}; nothing was changed");
+            }
             catch (EnvironmentConflictException e)
             {
                 return Fail(ExitCodes.Conflict, e.Message);
@@ -97,6 +105,7 @@ internal sealed class CliRun
     {
         if (name is not null)
         {
+            StateStore.CheckName(name);
             return Store.Load(name) ?? throw new NotFoundException($"no environment named '{name}'; 'geostage list' shows those that exist");
         }
 
