@@ -23,6 +23,7 @@ public static class ExitCodes
     /// <summary>Up, but not every pair of nodes reaches the other (reach).</summary>
     public const int Unreachable = 6;
 
-    /// <summary>Cancelled (Ctrl+C); what was begun was rolled back.</summary>
+    /// <summary>Cancelled (Ctrl+C or SIGTERM). up rolls back what it began unless its environment was
+    /// already complete (daemon started); then the message says what still runs and how to remove it.</summary>
     public const int Cancelled = 130;
 }
