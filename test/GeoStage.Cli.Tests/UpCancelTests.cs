@@ -13,6 +13,9 @@ namespace GeoStage.Cli.Tests;
 public sealed class UpCancelTests
 {
     [RootFact("openvpn", "nsenter", "setsid")]
+    public Task Up_InterruptedBeforeItsFirstAwait_RollsBackEverything() => CancelledAtAsync("up-locked", "INT", late: false);
+
+    [RootFact("openvpn", "nsenter", "setsid")]
     public Task Up_InterruptedAfterNamespaces_RollsBackEverything() => CancelledAtAsync("up-namespaces", "INT", late: false);
 
     [RootFact("openvpn", "nsenter", "setsid")]

@@ -24,8 +24,11 @@ internal sealed class CliRun
     public LocalBackend Backend { get; }
 
     public static void Register(Command command, Func<CliRun, CancellationToken, Task<int>> action, bool needsRoot = true) =>
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(async (parse, invocationToken) =>
         {
+            // Also cancelled by a signal that came before System.CommandLine's own handling was in place.
+            using var signalled = CancellationTokenSource.CreateLinkedTokenSource(invocationToken, EarlySignals.Token);
+            var cancellationToken = signalled.Token;
             var run = new CliRun(parse);
             var verbose = parse.GetValue(CommonOptions.Verbose);
             try
@@ -35,6 +38,7 @@ internal sealed class CliRun
                     return Fail(ExitCodes.NotRoot, $"geostage {command.Name} needs root: it manages network namespaces; run it with sudo");
                 }
 
+                cancellationToken.ThrowIfCancellationRequested();
                 return await action(run, cancellationToken).ConfigureAwait(false);
             }
             catch (SpecException e)

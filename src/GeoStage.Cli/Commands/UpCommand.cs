@@ -45,6 +45,10 @@ internal static class UpCommand
             var model = SpecValidator.LoadFile(path, new HostRoutes());
             using var held = run.Store.Lock(model.Name)
                 ?? throw new EnvironmentConflictException($"another geostage command is working on environment '{model.Name}'; wait for it to finish");
+
+            // Blocks rather than awaits, on purpose: it stands for the synchronous work before up's first
+            // await, when only EarlySignals keeps a Ctrl+C from killing the process half-way.
+            TestPause.AtAsync("up-locked", cancellationToken).GetAwaiter().GetResult();
             var options = new UpOptions
             {
                 SpecFile = Path.GetFullPath(path),
