@@ -61,9 +61,10 @@ public sealed class UpCancelTests
         var result = await up.WaitAsync(CliSandbox.Timeout);
 
         CliAssert.Exit(ExitCodes.Cancelled, result);
+        var last = result.ErrorLines.Count > 0 ? result.ErrorLines[^1] : "";
         if (!late)
         {
-            Assert.True(result.ErrorLines[^1] == "error: cancelled; what was begun has been rolled back", $"cancelled at {point}: {result}");
+            Assert.True(last == "error: cancelled; what was begun has been rolled back", $"cancelled at {point}: {result}");
             Assert.Empty(sandbox.Namespaces());
             Assert.True(sandbox.StateDirIsEmpty(), $"cancelled at {point}, up left {string.Join(", ", Directory.EnumerateFileSystemEntries(sandbox.StateDir))}");
             Assert.Equal(root, RootSnapshot.Take());
@@ -72,7 +73,7 @@ public sealed class UpCancelTests
 
         Assert.Matches(
             $"^error: {sandbox.Name} is up: cancelled \\(Ctrl\\+C or SIGTERM\\) after it was complete, so nothing was rolled back; {sandbox.Namespaces().Count} namespaces and \\d+ processes \\(its control daemon among them\\) still run: remove it with 'geostage down --name {sandbox.Name}'$",
-            result.ErrorLines[^1]);
+            last);
         Assert.NotEmpty(sandbox.Namespaces());
 
         var down = await sandbox.RunAsync("down", "--name", sandbox.Name);
