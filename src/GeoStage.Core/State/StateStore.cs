@@ -83,9 +83,10 @@ public sealed class StateStore
             return [];
         }
 
-        // A directory whose name is no environment name is not GeoStage's; it is left out, not read.
+        // A directory whose name is no environment name, or a link, is not GeoStage's: left out, not read,
+        // so that 'down --all' does not stop at it.
         return [.. Directory.EnumerateDirectories(Root)
-            .Where(d => Names.Check(Path.GetFileName(d)) is null)
+            .Where(d => Names.Check(Path.GetFileName(d)) is null && new DirectoryInfo(d).LinkTarget is null)
             .Where(d => File.Exists(Path.Combine(d, StateFileName)) && Load(Path.GetFileName(d)) is not null)
             .Select(Path.GetFileName)
             .OfType<string>()

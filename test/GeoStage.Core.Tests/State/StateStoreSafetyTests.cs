@@ -142,6 +142,16 @@ public sealed class StateStoreSafetyTests : IDisposable
         Assert.Equal(["seed"], _store.List());
     }
 
+    [Fact]
+    public void List_SymlinkedDirectory_IsLeftOutSoThatDownAllDoesNotStopAtIt()
+    {
+        Saved(_store, "seed");
+        File.Copy(_store.DatabaseFile("seed"), Path.Combine(_victim, "geostage.db"));
+        File.CreateSymbolicLink(Path.Combine(_store.Root, "linked"), _victim);
+
+        Assert.Equal(["seed"], _store.List());
+    }
+
     private static EnvironmentState Saved(StateStore store, string name)
     {
         var state = new EnvironmentState
