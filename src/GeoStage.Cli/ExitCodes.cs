@@ -8,7 +8,7 @@ public static class ExitCodes
     /// <summary>Something failed while running; the message says what.</summary>
     public const int Failed = 1;
 
-    /// <summary>The topology file is invalid; nothing was changed.</summary>
+    /// <summary>The topology file, or an environment name given, is invalid; nothing was changed.</summary>
     public const int InvalidSpec = 2;
 
     /// <summary>Refused before changing anything: already up, name taken, tool missing.</summary>
@@ -26,6 +26,7 @@ public static class ExitCodes
     /// <summary>The change waited on was replaced by a later one before it was ready; the later one goes on.</summary>
     public const int Superseded = 7;
 
-    /// <summary>Cancelled (Ctrl+C); what was begun was rolled back.</summary>
+    /// <summary>Cancelled (Ctrl+C or SIGTERM). up rolls back what it began unless its environment was
+    /// already complete (daemon started); then the message says what still runs and how to remove it.</summary>
     public const int Cancelled = 130;
 }

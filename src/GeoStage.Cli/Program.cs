@@ -3,6 +3,7 @@ using GeoStage.Cli.Commands;
 using GeoStage.Cli.Rendering;
 
 Terminal.Configure();
+using var signals = EarlySignals.Register();
 
 var root = new RootCommand("GeoStage builds and operates staging environments of separated sites joined by a site-to-site VPN.")
 {

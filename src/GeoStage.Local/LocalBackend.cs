@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GeoStage.Core.Backends;
+using GeoStage.Core.Diagnostics;
 using GeoStage.Core.Model;
 using GeoStage.Core.State;
 using GeoStage.Local.Namespaces;
@@ -64,14 +65,17 @@ public sealed partial class LocalBackend : IEnvironmentBackend
         {
             Report("namespaces", $"{state.Namespaces.Count} namespaces");
             await Ip.BatchAsync(null, state.Namespaces.Select(ns => $"netns add {ns}"), cancellationToken).ConfigureAwait(false);
+            await TestPause.AtAsync("up-namespaces", cancellationToken).ConfigureAwait(false);
 
             Report("links", $"{model.Sites.Count + 1} bridges, {model.Sites.Count * 2 + model.Nodes.Count} veth pairs");
             await BuildLinksAsync(model, cancellationToken).ConfigureAwait(false);
+            await TestPause.AtAsync("up-links", cancellationToken).ConfigureAwait(false);
 
             // The tunnels handshake while the sites are probed in isolation: their routes are added only
             // after the "before" matrix, so until then no router knows a way to another site.
             Report("overlay", $"{model.Overlay.Tunnels.Count} OpenVPN tunnels, {model.Overlay.Tunnels.Count * 2} processes");
             state = await StartOverlayAsync(state, started, cancellationToken).ConfigureAwait(false);
+            await TestPause.AtAsync("up-overlay", cancellationToken).ConfigureAwait(false);
 
             Reachability? before = null;
             if (options.MeasureBefore)
@@ -80,10 +84,15 @@ public sealed partial class LocalBackend : IEnvironmentBackend
                 before = await ProbeAllAsync(model, overlay: false, Isolation, cancellationToken).ConfigureAwait(false);
             }
 
+            await TestPause.AtAsync("up-before", cancellationToken).ConfigureAwait(false);
+
             await ChangeTunnelRoutesAsync(model, "add", cancellationToken).ConfigureAwait(false);
             Report("reach", $"waiting until {model.Nodes.Count * (model.Nodes.Count - 1)} pairs are reachable");
             var after = await WaitReachableAsync(state, started, options.ReadyTimeout, cancellationToken).ConfigureAwait(false);
+            await TestPause.AtAsync("up-reach", cancellationToken).ConfigureAwait(false);
 
+            // Recorded Up with nothing awaited after it: a cancellation from here on reaches the caller,
+            // which decides (up: until its daemon runs) whether to remove the environment again.
             state = state with { Phase = EnvironmentPhase.Up, ReadyAt = _time.GetUtcNow() };
             _store.Save(state);
             return new UpResult(state, before, after, clock.Elapsed);

@@ -24,8 +24,11 @@ internal sealed class CliRun
     public LocalBackend Backend { get; }
 
     public static void Register(Command command, Func<CliRun, CancellationToken, Task<int>> action, bool needsRoot = true) =>
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(async (parse, invocationToken) =>
         {
+            // Also cancelled by a signal that came before System.CommandLine's own handling was in place.
+            using var signalled = CancellationTokenSource.CreateLinkedTokenSource(invocationToken, EarlySignals.Token);
+            var cancellationToken = signalled.Token;
             var run = new CliRun(parse);
             var verbose = parse.GetValue(CommonOptions.Verbose);
             try
@@ -35,6 +38,7 @@ internal sealed class CliRun
                     return Fail(ExitCodes.NotRoot, $"geostage {command.Name} needs root: it manages network namespaces; run it with sudo");
                 }
 
+                cancellationToken.ThrowIfCancellationRequested();
                 return await action(run, cancellationToken).ConfigureAwait(false);
             }
             catch (SpecException e)
@@ -51,6 +55,14 @@ internal sealed class CliRun
 
                 Console.Error.WriteLine($"error: the topology file has {Plural(e.Errors.Count, "error")}; nothing was changed");
                 return ExitCodes.InvalidSpec;
+            }
+            catch (InvalidEnvironmentNameException e)
+            {
+                return Fail(ExitCodes.InvalidSpec, $"{e.Message}; nothing was changed");
+            }
+            catch (ForeignStateDirectoryException e)
+            {
+                return Fail(ExitCodes.Conflict, $"{e.Message}; nothing was changed");
             }
             catch (EnvironmentConflictException e)
             {
@@ -97,6 +109,7 @@ internal sealed class CliRun
     {
         if (name is not null)
         {
+            StateStore.CheckName(name);
             return Store.Load(name) ?? throw new NotFoundException($"no environment named '{name}'; 'geostage list' shows those that exist");
         }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using GeoStage.Core.Specs;
 using GeoStage.Core.State;
+using GeoStage.Core.Validation;
 using GeoStage.Local;
 
 namespace GeoStage.Cli.Commands;
@@ -57,13 +58,24 @@ internal static class DownCommand
         {
             // Only the name is needed: a file that no longer validates can still be taken down.
             var document = SpecReader.Read(File.ReadAllText(file), file);
-            return document.Spec is { Name.Length: > 0 } spec
-                ? [spec.Name]
-                : throw new NotFoundException($"{file} names no environment; use --name");
+            if (document.Spec is not { Name.Length: > 0 } spec)
+            {
+                throw new NotFoundException($"{file} names no environment; use --name");
+            }
+
+            // The name becomes a path that down removes: one that is no DNS-1123 label is refused here.
+            if (Names.Check(spec.Name) is { } problem)
+            {
+                var at = document.Map.Find("name");
+                throw new SpecException([new SpecError(file, at.Line, at.Column, "name", problem)]);
+            }
+
+            return [spec.Name];
         }
 
         if (name is not null)
         {
+            StateStore.CheckName(name);
             return [name];
         }
 

@@ -3,6 +3,8 @@ using GeoStage.Cli.Rendering;
 using GeoStage.Control.Client;
 using GeoStage.Control.Daemon;
 using GeoStage.Core.Backends;
+using GeoStage.Core.Diagnostics;
+using GeoStage.Core.State;
 using GeoStage.Core.Validation;
 using GeoStage.Local;
 
@@ -43,6 +45,10 @@ internal static class UpCommand
             var model = SpecValidator.LoadFile(path, new HostRoutes());
             using var held = run.Store.Lock(model.Name)
                 ?? throw new EnvironmentConflictException($"another geostage command is working on environment '{model.Name}'; wait for it to finish");
+
+            // Blocks rather than awaits, on purpose: it stands for the synchronous work before up's first
+            // await, when only EarlySignals keeps a Ctrl+C from killing the process half-way.
+            TestPause.AtAsync("up-locked", cancellationToken).GetAwaiter().GetResult();
             var options = new UpOptions
             {
                 SpecFile = Path.GetFullPath(path),
@@ -54,16 +60,33 @@ internal static class UpCommand
                 json,
                 progress => run.Backend.UpAsync(model, options, progress, cancellationToken)).ConfigureAwait(false);
 
-            // The environment is complete without its daemon; if that cannot start, up says so and leaves
-            // the environment up for 'geostage serve' rather than tearing down a working overlay.
+            // Cut-over: up is complete once its daemon runs (or was tried). Until then a Ctrl+C or SIGTERM
+            // removes the environment, recorded Up or not; after it nothing is rolled back and the message
+            // says what runs. The daemon's launch itself is not cancelled: a daemon cut off while starting
+            // would run on unrecorded, out of reach of the rollback.
+            var daemon = false;
             try
             {
-                await DaemonLauncher.StartAsync(run.Store, model.Name, TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+                await TestPause.AtAsync("up-recorded", cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                daemon = await StartDaemonAsync(run, model.Name).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
             }
-            catch (Exception e) when (e is InvalidOperationException or DaemonNotRunningException)
+            catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
             {
-                Console.Error.WriteLine($"warning: the control daemon did not start: {e.Message}");
+                await RollBackAsync(run, model.Name, e).ConfigureAwait(false);
+                throw;
             }
+
+            try
+            {
+                await TestPause.AtAsync("up-complete", cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Reported below, with the result that is true all the same.
+            }
+
             if (json)
             {
                 CliRun.WriteJson(UpView.Json(result));
@@ -73,8 +96,49 @@ internal static class UpCommand
                 UpView.Print(result);
             }
 
-            return ExitCodes.Ok;
+            return cancellationToken.IsCancellationRequested ? LateCancel(result.State, daemon) : ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Starts the control daemon; the environment is complete without it, so when it cannot start
+    /// up says so and leaves the environment up for 'geostage serve' rather than tearing down a working overlay.</summary>
+    private static async Task<bool> StartDaemonAsync(CliRun run, string name)
+    {
+        try
+        {
+            await DaemonLauncher.StartAsync(run.Store, name, TimeSpan.FromSeconds(20), CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is InvalidOperationException or DaemonNotRunningException)
+        {
+            Console.Error.WriteLine($"warning: the control daemon did not start: {e.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Removes an environment that was recorded Up before its daemon ran, daemon included (it
+    /// records itself in the state, which is read again for that reason).</summary>
+    private static async Task RollBackAsync(CliRun run, string name, OperationCanceledException cancel)
+    {
+        try
+        {
+            if (run.Store.Load(name) is { } state)
+            {
+                await run.Backend.DownAsync(state, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new AggregateException($"cancelled, and removing environment '{name}' failed ({e.Message}); run 'geostage down --name {name}'", cancel, e);
+        }
+    }
+
+    /// <summary>Ctrl+C after the cut-over: the environment stays, and the message says what runs and how to remove it.</summary>
+    private static int LateCancel(EnvironmentState state, bool daemon)
+    {
+        var processes = state.Processes.Count + (daemon ? 1 : 0);
+        var runs = $"{CliRun.Plural(state.Namespaces.Count, "namespace")} and {CliRun.Plural(processes, "process")}{(daemon ? " (its control daemon among them)" : ", without its control daemon")}";
+        return CliRun.Fail(ExitCodes.Cancelled, $"{state.Name} is up: cancelled (Ctrl+C or SIGTERM) after it was complete, so nothing was rolled back; {runs} still run: remove it with 'geostage down --name {state.Name}'");
     }
 }

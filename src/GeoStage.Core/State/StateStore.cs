@@ -1,11 +1,14 @@
 using System.Text.Json;
+using GeoStage.Core.Validation;
 
 namespace GeoStage.Core.State;
 
 /// <summary>
 /// Environments' state under one root directory (<c>/var/lib/geostage</c> unless <c>GEOSTAGE_STATE_DIR</c>
 /// says otherwise): <c>ROOT/NAME/geostage.db</c>, a SQLite file written in transactions, directories 0700
-/// and files 0600 because they hold private keys.
+/// and files 0600 because they hold private keys. Every name is checked to be a DNS-1123 label before it
+/// becomes a path, so no name reaches outside the root, and only a directory marked as GeoStage's own is
+/// ever written into or removed (see <see cref="StateDirectory"/>).
 /// Concurrency: writers of one environment are serialised by <see cref="Lock"/>, which holds an exclusive
 /// file lock that the kernel drops if the process dies.
 /// </summary>
@@ -24,7 +27,23 @@ public sealed class StateStore
     public static StateStore FromEnvironment() =>
         new(Environment.GetEnvironmentVariable("GEOSTAGE_STATE_DIR") is { Length: > 0 } dir ? dir : DefaultRoot);
 
-    public string DirectoryOf(string name) => Path.Combine(Root, name);
+    /// <summary>Throws <see cref="InvalidEnvironmentNameException"/> unless <paramref name="name"/> is a DNS-1123 label.</summary>
+    public static void CheckName(string name)
+    {
+        if (Names.Check(name) is { } problem)
+        {
+            throw new InvalidEnvironmentNameException(name.Length == 0
+                ? "invalid environment name: it must not be empty; give one such as 'seed' (an unset shell variable?)"
+                : $"invalid environment name: {problem}");
+        }
+    }
+
+    /// <summary>The environment's directory, a direct child of <see cref="Root"/>: the name is checked first.</summary>
+    public string DirectoryOf(string name)
+    {
+        CheckName(name);
+        return Path.Combine(Root, name);
+    }
 
     public string DatabaseFile(string name) => Path.Combine(DirectoryOf(name), StateFileName);
 
@@ -64,7 +83,10 @@ public sealed class StateStore
             return [];
         }
 
+        // A directory whose name is no environment name, or a link, is not GeoStage's: left out, not read,
+        // so that 'down --all' does not stop at it.
         return [.. Directory.EnumerateDirectories(Root)
+            .Where(d => Names.Check(Path.GetFileName(d)) is null && new DirectoryInfo(d).LinkTarget is null)
             .Where(d => File.Exists(Path.Combine(d, StateFileName)) && Load(Path.GetFileName(d)) is not null)
             .Select(Path.GetFileName)
             .OfType<string>()
@@ -80,15 +102,9 @@ public sealed class StateStore
             ("$json", JsonSerializer.Serialize(state, StateJson.Compact)));
     }
 
-    /// <summary>Removes the environment's directory and everything in it (keys, configs, logs).</summary>
-    public void Delete(string name)
-    {
-        var dir = DirectoryOf(name);
-        if (Directory.Exists(dir))
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
+    /// <summary>Removes the environment's directory and everything in it (keys, configs, logs); refuses a
+    /// directory that is a symbolic link or not marked as GeoStage's with <see cref="ForeignStateDirectoryException"/>.</summary>
+    public void Delete(string name) => StateDirectory.Remove(DirectoryOf(name), StateFileName);
 
     public string EnsureDirectory(string name, params string[] parts)
     {
@@ -99,7 +115,7 @@ public sealed class StateStore
         }
 
         var dir = DirectoryOf(name);
-        Directory.CreateDirectory(dir, Private);
+        StateDirectory.Claim(dir, StateFileName);
         foreach (var part in parts)
         {
             dir = Path.Combine(dir, part);
