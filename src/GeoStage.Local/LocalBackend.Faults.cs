@@ -98,8 +98,9 @@ public sealed partial class LocalBackend
             {
                 faults.Add(FaultOf(device, FaultKind.Missing, "missing"));
             }
-            else if (unrouted.Count > 0)
+            else if (unrouted.Count > 0 && !(device.Role == DeviceRole.Tunnel && faults.Any(f => f.Namespace == device.Namespace && f.Device == LocalNames.RouterLan)))
             {
+                // A tunnel's route leaves from the LAN address: a LAN leg's repair restores it, no fault of its own.
                 faults.Add(FaultOf(device, FaultKind.Unrouted, $"no route to {string.Join(", ", unrouted.Select(r => r.PrefixLength == 0 ? "default" : r.ToString()))}"));
             }
         }
@@ -116,7 +117,7 @@ public sealed partial class LocalBackend
     {
         // Every log is measured on every check, so that a rate always spans one check's interval.
         var rates = state.Processes.Where(p => p.Role == "openvpn" && p.Interface is not null)
-            .Select(p => (Record: p, Rate: logs.RateOf(p.LogFile)))
+            .Select(p => (Record: p, Rate: logs.RateOf(p.LogFile, p.Pid)))
             .ToList();
         foreach (var (record, rate) in rates.Where(r => r.Rate > FloodBytesPerSecond))
         {
