@@ -139,6 +139,40 @@ public sealed class RepairTests(ITestOutputHelper output)
         Assert.Equal(56, (await WaitFullReachAsync(env)).ReachableCount);
     }
 
+    [RootFact("openvpn", "nsenter", "setsid")]
+    public async Task Repair_OpenVpnFloodingItsLog_RestartedWithBackoffAndLogBounded()
+    {
+        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("rf")));
+        env.KillDaemon();
+        var state = env.Store.Load(env.Name)!;
+        var victim = state.Processes.Single(p => p.Role == "openvpn" && p.Site == "east");
+
+        // A stand-in that floods as OpenVPN did on its dead descriptor, for any reason the device check cannot see.
+        await ProcessLauncher.StopAsync(victim.Pid, victim.StartTicks, TimeSpan.FromSeconds(3), CancellationToken.None);
+        var (process, flooding) = ProcessLauncher.Start("openvpn", victim.Namespace, ["/bin/sh", "-c", "while :; do echo 'read from TUN/TAP : File descriptor in bad state (fd=-1,code=77)'; done"], victim.LogFile);
+        process.Dispose();
+        env.Store.Save(state with { Processes = [.. state.Processes.Select(p => p == victim ? flooding with { Site = victim.Site, Peer = victim.Peer, Interface = victim.Interface } : p)] });
+        const long Bound = 8 * ControlLoop.ProcessLogLimit;
+        await env.StartDaemonAsync();
+
+        // What flooded while no daemon ran is rotated at its first tick; the bound holds from there on.
+        await Wait.UntilAsync(() => File.Exists(victim.LogFile + ".1"), s_repair, "the first rotation");
+        using var sampling = new CancellationTokenSource();
+        var largest = new Largest(victim.LogFile);
+        var sampler = largest.SampleAsync(sampling.Token);
+        List<EventRecord> Restarts() => [.. Events(env).Where(e => e.Kind == "device-repaired" && e.Message.StartsWith("tun-west of router east: restarted", StringComparison.Ordinal))];
+        await Wait.UntilAsync(() => largest.Size > Bound || Restarts().Count >= 3, s_repair, "three restarts of the flooding process");
+        await sampling.CancelAsync();
+        await sampler;
+        var restarts = Restarts();
+        output.WriteLine($"largest {victim.LogFile}: {largest.Size} bytes; restarts at {string.Join(", ", restarts.Select(r => r.At.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)))}");
+
+        Assert.InRange(largest.Size, 1, Bound);
+        Assert.Contains(Events(env), e => e.Kind == "device-fault" && e.Message.Contains("MiB/s to its log: \"read from TUN/TAP", StringComparison.Ordinal));
+        Assert.True(restarts[1].At - restarts[0].At >= TimeSpan.FromSeconds(0.5), "no backoff between the first two restarts");
+        Assert.True(restarts[2].At - restarts[1].At >= TimeSpan.FromSeconds(1), "the backoff did not grow");
+    }
+
     /// <summary>The largest size a file had while sampled, and how many of its rotations were seen.</summary>
     private sealed class Largest(string file)
     {
