@@ -27,6 +27,7 @@ public sealed partial class ControlLoop
     private readonly Dictionary<string, DateTimeOffset> _processLogRotated = new(StringComparer.Ordinal);
     private LogGrowth? _logGrowth;
     private DateTimeOffset _devicesCheckedAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _checkFailedAt = DateTimeOffset.MinValue;
 
     /// <summary>A fault as the loop follows it: when first seen, how many repairs so far, when the next may run.</summary>
     private sealed record FaultTrack(Fault Fault, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, int Attempts, DateTimeOffset NextAttempt, bool Open);
@@ -46,7 +47,23 @@ public sealed partial class ControlLoop
 
         _devicesCheckedAt = now;
         _logGrowth ??= new LogGrowth(_time);
-        var found = _backend.FindFaults(State, _logGrowth);
+        IReadOnlyList<Fault> found;
+        try
+        {
+            found = _backend.FindFaults(State, _logGrowth);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The kernel's tables could not be read this time; the next check tries again. Said once a minute.
+            if (now - _checkFailedAt > s_rotationEventGap)
+            {
+                _checkFailedAt = now;
+                Emit("device-check-failed", null, null, e.Message);
+            }
+
+            return;
+        }
+
         Track(found, now);
         var due = found.Where(f => now >= _faults[f.Key].NextAttempt).ToList();
         if (due.Count == 0)

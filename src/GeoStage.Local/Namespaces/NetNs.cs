@@ -60,7 +60,7 @@ public static class NetNs
                     Libc.Setns(handle);
                     results[i] = function(namespaces[i]);
                 }
-                catch (FileNotFoundException)
+                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
                 {
                     // Deleted since it was listed: nothing of it to read.
                 }
