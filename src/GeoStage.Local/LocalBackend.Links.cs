@@ -27,68 +27,81 @@ public sealed partial class LocalBackend
 
     internal static List<string> FabricCommands(EnvironmentModel model)
     {
-        var commands = new List<string>
-        {
-            "link set lo up",
-            $"link add {LocalNames.WanBridge} type bridge",
-            $"link set {LocalNames.WanBridge} up",
-        };
+        var commands = new List<string> { "link set lo up" };
+        commands.AddRange(BridgeCommands(LocalNames.WanBridge));
         foreach (var site in model.Sites)
         {
-            var bridge = LocalNames.SiteBridge(site);
-            var router = LocalNames.Router(model.Name, site.Name);
-            commands.Add($"link add {bridge} type bridge");
-            commands.Add($"link set {bridge} up");
-            commands.Add($"link add {LocalNames.RouterWanPeer(site)} type veth peer name {LocalNames.RouterWan} address {LocalNames.RouterWanMac(site)} netns {router}");
-            commands.Add($"link set {LocalNames.RouterWanPeer(site)} master {LocalNames.WanBridge} up");
-            commands.Add($"link add {LocalNames.RouterLanPeer(site)} type veth peer name {LocalNames.RouterLan} address {LocalNames.RouterLanMac(site)} netns {router}");
-            commands.Add($"link set {LocalNames.RouterLanPeer(site)} master {bridge} up");
+            commands.AddRange(BridgeCommands(LocalNames.SiteBridge(site)));
+            commands.AddRange(RouterWanLeg(model, site));
+            commands.AddRange(RouterLanLeg(model, site));
         }
 
         foreach (var node in model.Nodes)
         {
-            var peer = LocalNames.NodePeer(node);
-            commands.Add($"link add {peer} type veth peer name {LocalNames.NodeInterface} address {LocalNames.NodeMac(node)} netns {LocalNames.Node(model.Name, node.Name)}");
-            commands.Add($"link set {peer} master {LocalNames.SiteBridge(model.Site(node.Site))} up");
+            commands.AddRange(NodeLeg(model, node));
         }
 
         return commands;
     }
+
+    /// <summary>A bridge of the fabric, empty: its ports join it as their veth pairs are created.</summary>
+    internal static string[] BridgeCommands(string bridge) => [$"link add {bridge} type bridge", $"link set {bridge} up"];
+
+    /// <summary>From the fabric: the veth pair of a router's WAN leg, its far end moved into the router.</summary>
+    internal static string[] RouterWanLeg(EnvironmentModel model, SiteModel site) =>
+    [
+        $"link add {LocalNames.RouterWanPeer(site)} type veth peer name {LocalNames.RouterWan} address {LocalNames.RouterWanMac(site)} netns {LocalNames.Router(model.Name, site.Name)}",
+        $"link set {LocalNames.RouterWanPeer(site)} master {LocalNames.WanBridge} up",
+    ];
+
+    /// <summary>From the fabric: the veth pair of a router's LAN leg into its site's bridge.</summary>
+    internal static string[] RouterLanLeg(EnvironmentModel model, SiteModel site) =>
+    [
+        $"link add {LocalNames.RouterLanPeer(site)} type veth peer name {LocalNames.RouterLan} address {LocalNames.RouterLanMac(site)} netns {LocalNames.Router(model.Name, site.Name)}",
+        $"link set {LocalNames.RouterLanPeer(site)} master {LocalNames.SiteBridge(site)} up",
+    ];
+
+    /// <summary>From the fabric: a node's veth pair into its site's bridge.</summary>
+    internal static string[] NodeLeg(EnvironmentModel model, NodeModel node) =>
+    [
+        $"link add {LocalNames.NodePeer(node)} type veth peer name {LocalNames.NodeInterface} address {LocalNames.NodeMac(node)} netns {LocalNames.Node(model.Name, node.Name)}",
+        $"link set {LocalNames.NodePeer(node)} master {LocalNames.SiteBridge(model.Site(node.Site))} up",
+    ];
 
     /// <summary>
     /// A router: WAN and LAN legs, and one persistent tun device per tunnel. The routes to the peer sites
     /// through those devices are added separately (<see cref="ChangeTunnelRoutesAsync"/>) and there is no
     /// other route to another site: the sites' isolation without the overlay is real, not filtered.
     /// </summary>
-    internal static List<string> RouterCommands(EnvironmentModel model, SiteModel site)
-    {
-        var commands = new List<string>
-        {
-            "link set lo up",
-            $"link set {LocalNames.RouterWan} up",
-            $"addr add {site.RouterWan}/{Prefix(model.Wan)} dev {LocalNames.RouterWan}",
-            $"link set {LocalNames.RouterLan} up",
-            $"addr add {site.Gateway}/{Prefix(site.Cidr)} dev {LocalNames.RouterLan}",
-        };
-        foreach (var node in model.NodesIn(site.Name))
-        {
-            commands.Add(Neighbour(node.Address, LocalNames.NodeMac(node), LocalNames.RouterLan));
-        }
+    internal static List<string> RouterCommands(EnvironmentModel model, SiteModel site) =>
+    [
+        "link set lo up",
+        .. RouterWanConfig(model, site),
+        .. RouterLanConfig(model, site),
+        .. model.Overlay.Tunnels.Where(t => t.Joins(site.Name)).SelectMany(t => TunDevice(LocalNames.Tunnel(t, site.Name))),
+    ];
 
-        foreach (var other in model.Sites.Where(s => s.Name != site.Name))
-        {
-            commands.Add(Neighbour(other.RouterWan, LocalNames.RouterWanMac(other), LocalNames.RouterWan));
-        }
+    /// <summary>
+    /// Inside the router, its WAN leg: up, addressed, a permanent neighbour entry for every other router.
+    /// Idempotent (replace, not add), so that a repair may apply it to a leg that is only partly there.
+    /// </summary>
+    internal static List<string> RouterWanConfig(EnvironmentModel model, SiteModel site) =>
+    [
+        $"link set {LocalNames.RouterWan} up",
+        $"addr replace {site.RouterWan}/{Prefix(model.Wan)} dev {LocalNames.RouterWan}",
+        .. model.Sites.Where(s => s.Name != site.Name).Select(other => Neighbour(other.RouterWan, LocalNames.RouterWanMac(other), LocalNames.RouterWan)),
+    ];
 
-        foreach (var tunnel in model.Overlay.Tunnels.Where(t => t.Joins(site.Name)))
-        {
-            var device = LocalNames.Tunnel(tunnel, site.Name);
-            commands.Add($"tuntap add dev {device} mode tun");
-            commands.Add($"link set {device} up");
-        }
+    /// <summary>Inside the router, its LAN leg: up, the site's gateway address, a permanent neighbour entry per node. Idempotent.</summary>
+    internal static List<string> RouterLanConfig(EnvironmentModel model, SiteModel site) =>
+    [
+        $"link set {LocalNames.RouterLan} up",
+        $"addr replace {site.Gateway}/{Prefix(site.Cidr)} dev {LocalNames.RouterLan}",
+        .. model.NodesIn(site.Name).Select(node => Neighbour(node.Address, LocalNames.NodeMac(node), LocalNames.RouterLan)),
+    ];
 
-        return commands;
-    }
+    /// <summary>A persistent tun device, created before its OpenVPN process so that routes through it outlive that process.</summary>
+    internal static string[] TunDevice(string device) => [$"tuntap add dev {device} mode tun", $"link set {device} up"];
 
     /// <summary>The route to the peer site through the tunnel; router-originated packets leave from the LAN address.</summary>
     internal static IEnumerable<string> TunnelRoutes(EnvironmentModel model, SiteModel site, TunnelModel tunnel, string verb)
@@ -97,6 +110,7 @@ public sealed partial class LocalBackend
         yield return $"route {verb} {peer.Cidr} dev {LocalNames.Tunnel(tunnel, site.Name)} src {site.Gateway}";
     }
 
+    /// <summary>Inside a node: its leg up and addressed, its default route, permanent neighbour entries. Idempotent.</summary>
     internal static List<string> NodeCommands(EnvironmentModel model, NodeModel node)
     {
         var site = model.Site(node.Site);
@@ -104,8 +118,8 @@ public sealed partial class LocalBackend
         [
             "link set lo up",
             $"link set {LocalNames.NodeInterface} up",
-            $"addr add {node.Address}/{Prefix(site.Cidr)} dev {LocalNames.NodeInterface}",
-            $"route add default via {site.Gateway}",
+            $"addr replace {node.Address}/{Prefix(site.Cidr)} dev {LocalNames.NodeInterface}",
+            $"route replace default via {site.Gateway}",
             Neighbour(site.Gateway, LocalNames.RouterLanMac(site), LocalNames.NodeInterface),
         ];
         foreach (var other in model.NodesIn(site.Name).Where(n => n.Name != node.Name))

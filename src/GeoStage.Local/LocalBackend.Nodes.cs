@@ -30,10 +30,7 @@ public sealed partial class LocalBackend
         try
         {
             await Ip.BatchAsync(null, [$"netns add {ns}"], cancellationToken).ConfigureAwait(false);
-            await Ip.BatchAsync(LocalNames.Fabric(model.Name), [
-                $"link add {LocalNames.NodePeer(node)} type veth peer name {LocalNames.NodeInterface} address {LocalNames.NodeMac(node)} netns {ns}",
-                $"link set {LocalNames.NodePeer(node)} master {LocalNames.SiteBridge(site)} up",
-            ], cancellationToken).ConfigureAwait(false);
+            await Ip.BatchAsync(LocalNames.Fabric(model.Name), NodeLeg(model, node), cancellationToken).ConfigureAwait(false);
             var jobs = model.NodesIn(site.Name).Where(n => n.Name != node.Name)
                 .Select(n => (Ns: LocalNames.Node(model.Name, n.Name), Commands: (IEnumerable<string>)[Neighbour(node.Address, LocalNames.NodeMac(node), LocalNames.NodeInterface)]))
                 .Append((Ns: LocalNames.Router(model.Name, site.Name), Commands: [Neighbour(node.Address, LocalNames.NodeMac(node), LocalNames.RouterLan)]))

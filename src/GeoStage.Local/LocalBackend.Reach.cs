@@ -54,7 +54,7 @@ public sealed partial class LocalBackend
             p.Pid,
             ProcTable.IsAlive(p.Pid, p.StartTicks),
             ProcTable.IsAlive(p.Pid, p.StartTicks) && reached.Contains((p.Site!, p.Peer!)))).ToList();
-        return new ActualState(namespaces, tunnels);
+        return new ActualState(namespaces, tunnels) { Faults = FindFaults(state) };
     }
 
     private async Task<Reachability> ProbeAllAsync(EnvironmentModel model, bool overlay, ProbeSettings settings, CancellationToken cancellationToken)

@@ -36,22 +36,14 @@ public sealed partial class LocalBackend
         {
             await Ip.BatchAsync(null, [$"netns add {ns}"], cancellationToken).ConfigureAwait(false);
             var bridge = LocalNames.SiteBridge(site);
-            await Ip.BatchAsync(LocalNames.Fabric(model.Name), [
-                $"link add {bridge} type bridge",
-                $"link set {bridge} up",
-                $"link add {LocalNames.RouterWanPeer(site)} type veth peer name {LocalNames.RouterWan} address {LocalNames.RouterWanMac(site)} netns {ns}",
-                $"link set {LocalNames.RouterWanPeer(site)} master {LocalNames.WanBridge} up",
-                $"link add {LocalNames.RouterLanPeer(site)} type veth peer name {LocalNames.RouterLan} address {LocalNames.RouterLanMac(site)} netns {ns}",
-                $"link set {LocalNames.RouterLanPeer(site)} master {bridge} up",
-            ], cancellationToken).ConfigureAwait(false);
+            await Ip.BatchAsync(LocalNames.Fabric(model.Name), [.. BridgeCommands(bridge), .. RouterWanLeg(model, site), .. RouterLanLeg(model, site)], cancellationToken).ConfigureAwait(false);
             var jobs = state.Model.Sites.Select(other =>
             {
                 var tunnel = tunnels.First(t => t.Joins(other.Name));
                 var device = LocalNames.Tunnel(tunnel, other.Name);
                 return (Ns: LocalNames.Router(model.Name, other.Name), Commands: (IEnumerable<string>)[
                     Neighbour(site.RouterWan, LocalNames.RouterWanMac(site), LocalNames.RouterWan),
-                    $"tuntap add dev {device} mode tun",
-                    $"link set {device} up",
+                    .. TunDevice(device),
                     .. TunnelRoutes(model, other, tunnel, "add"),
                 ]);
             }).Append((Ns: ns, Commands: [.. RouterCommands(model, site), .. tunnels.SelectMany(t => TunnelRoutes(model, site, t, "add"))]));

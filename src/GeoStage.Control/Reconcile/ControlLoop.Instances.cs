@@ -23,6 +23,7 @@ public sealed partial class ControlLoop
             await ReconcileAsync(workload, cancellationToken).ConfigureAwait(false);
         }
 
+        await RepairDevicesAsync(cancellationToken).ConfigureAwait(false);
         await SuperviseTunnelsAsync(cancellationToken).ConfigureAwait(false);
     }
 

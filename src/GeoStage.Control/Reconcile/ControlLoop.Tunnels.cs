@@ -15,7 +15,7 @@ public sealed partial class ControlLoop
         for (var i = 0; i < processes.Count; i++)
         {
             var record = processes[i];
-            if (record.Role != "openvpn" || ProcTable.IsAlive(record.Pid, record.StartTicks))
+            if (record.Role != "openvpn" || ProcTable.IsAlive(record.Pid, record.StartTicks) || AwaitsRepair(record))
             {
                 continue;
             }

@@ -37,7 +37,11 @@ public sealed record UpResult(EnvironmentState State, Reachability? Before, Reac
 /// <summary>What a backend reports of an environment as it actually is, not as it was planned.</summary>
 public sealed record ActualState(
     IReadOnlyDictionary<string, bool> Namespaces,
-    IReadOnlyList<TunnelStatus> Tunnels);
+    IReadOnlyList<TunnelStatus> Tunnels)
+{
+    /// <summary>Devices and routes of present namespaces that are not as built.</summary>
+    public IReadOnlyList<Fault> Faults { get; init; } = [];
+}
 
 public sealed record TunnelStatus(
     string Site,

@@ -41,6 +41,44 @@ public static class NetNs
         return result;
     }
 
+    /// <summary>
+    /// Runs <paramref name="function"/> inside each of <paramref name="namespaces"/> in turn, on one thread
+    /// (a check of a hundred namespaces costs one thread, not a hundred); null for a namespace that is gone.
+    /// </summary>
+    public static IReadOnlyList<T?> RunEach<T>(IReadOnlyList<string> namespaces, Func<string, T> function)
+        where T : class
+    {
+        var results = new T?[namespaces.Count];
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            for (var i = 0; i < namespaces.Count && failure is null; i++)
+            {
+                try
+                {
+                    using var handle = File.OpenHandle(Ip.PathOf(namespaces[i]), FileMode.Open, FileAccess.Read);
+                    Libc.Setns(handle);
+                    results[i] = function(namespaces[i]);
+                }
+                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    // Deleted since it was listed: nothing of it to read.
+                }
+                catch (Exception e)
+                {
+                    failure = new IOException($"in network namespace {namespaces[i]}: {e.Message}", e);
+                }
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "netns each",
+        };
+        thread.Start();
+        thread.Join();
+        return failure is null ? results : throw failure;
+    }
+
     /// <summary>Writes a sysctl of the namespace, e.g. net/ipv4/ip_forward.</summary>
     public static void SetSysctl(string ns, string key, string value) =>
         Run(ns, () =>
