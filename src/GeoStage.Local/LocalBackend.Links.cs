@@ -104,8 +104,9 @@ public sealed partial class LocalBackend
         [
             "link set lo up",
             $"link set {LocalNames.NodeInterface} up",
-            $"addr add {node.Address}/{Prefix(site.Cidr)} dev {LocalNames.NodeInterface}",
-            $"route add default via {site.Gateway}",
+            // "replace", not "add": the same commands finish a node add that a crash interrupted part-way.
+            $"addr replace {node.Address}/{Prefix(site.Cidr)} dev {LocalNames.NodeInterface}",
+            $"route replace default via {site.Gateway}",
             Neighbour(site.Gateway, LocalNames.RouterLanMac(site), LocalNames.NodeInterface),
         ];
         foreach (var other in model.NodesIn(site.Name).Where(n => n.Name != node.Name))

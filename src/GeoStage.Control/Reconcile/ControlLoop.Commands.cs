@@ -66,6 +66,7 @@ public sealed partial class ControlLoop
             Emit(existing is null ? "workload-created" : "workload-updated", spec.Name, null, $"version {spec.Version}, generation {record.Generation}");
         }
 
+        PauseHere("deploy.stored");
         return outcome;
     }
 
