@@ -76,10 +76,6 @@ public sealed partial class ControlLoop
     /// </summary>
     private static void PauseHere(string point)
     {
-        var pause = TestPause.AtAsync(point, CancellationToken.None);
-        if (!pause.IsCompleted)
-        {
-            pause.AsTask().GetAwaiter().GetResult();
-        }
+        TestPause.AtAsync(point, CancellationToken.None).GetAwaiter().GetResult();
     }
 }

@@ -1,33 +1,35 @@
+using System.Globalization;
+
 namespace GeoStage.Core.Diagnostics;
 
-/// <summary>A test hook: pauses at named points when GEOSTAGE_TEST_PAUSE lists them (comma-separated),
-/// writing DIR/POINT.reached and waiting until DIR/POINT.go exists, DIR being GEOSTAGE_TEST_PAUSE_DIR.
-/// Without the variable it costs one dictionary lookup.</summary>
-/// <remarks>
-/// Fault-injection tests use it to stop a process at an exact step (and SIGKILL it there) instead of
-/// relying on timing. Concurrency: the set is read-only after the type initialiser; any thread may pause.
-/// </remarks>
+/// <summary>
+/// Named points where a process stops for a test, so that a test can signal or kill it at an exact step
+/// rather than by timing luck. When GEOSTAGE_TEST_PAUSE lists the point (comma-separated names), the
+/// process writes <c>POINT.reached</c> (holding its pid) in GEOSTAGE_TEST_PAUSE_DIR and waits until
+/// <c>POINT.go</c> exists there. Unless both variables are set it returns at once; nothing else reads them.
+/// </summary>
 public static class TestPause
 {
-    private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(10);
-    private static readonly HashSet<string> s_points = Read();
-    private static readonly string s_directory = Environment.GetEnvironmentVariable("GEOSTAGE_TEST_PAUSE_DIR") is { Length: > 0 } dir ? dir : Path.GetTempPath();
+    public const string PointsVariable = "GEOSTAGE_TEST_PAUSE";
+    public const string DirectoryVariable = "GEOSTAGE_TEST_PAUSE_DIR";
 
-    public static ValueTask AtAsync(string point, CancellationToken cancellationToken) =>
-        s_points.Contains(point) ? new ValueTask(PauseAsync(point, cancellationToken)) : ValueTask.CompletedTask;
+    private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(20);
 
-    private static async Task PauseAsync(string point, CancellationToken cancellationToken)
+    public static async Task AtAsync(string point, CancellationToken cancellationToken)
     {
-        var go = Path.Combine(s_directory, point + ".go");
-        await File.WriteAllTextAsync(Path.Combine(s_directory, point + ".reached"), $"{Environment.ProcessId}\n", cancellationToken).ConfigureAwait(false);
+        var points = Environment.GetEnvironmentVariable(PointsVariable);
+        var dir = Environment.GetEnvironmentVariable(DirectoryVariable);
+        if (string.IsNullOrEmpty(points) || string.IsNullOrEmpty(dir)
+            || !points.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Contains(point, StringComparer.Ordinal))
+        {
+            return;
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(dir, point + ".reached"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        var go = Path.Combine(dir, point + ".go");
         while (!File.Exists(go))
         {
             await Task.Delay(s_poll, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static HashSet<string> Read() =>
-        Environment.GetEnvironmentVariable("GEOSTAGE_TEST_PAUSE") is { Length: > 0 } points
-            ? new HashSet<string>(points.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal)
-            : new HashSet<string>(StringComparer.Ordinal);
 }
