@@ -18,6 +18,7 @@ internal static class KillPoint
     public static async Task KillAtAsync(DaemonEnv env, string point, Func<ControlClient, Task> request)
     {
         var dir = Directory.CreateTempSubdirectory("geostage-pause-").FullName;
+        var starts = DaemonStarts(env);
         try
         {
             env.KillDaemon();
@@ -42,10 +43,20 @@ internal static class KillPoint
             }
 
             await env.StartDaemonAsync();
+
+            // Its API answers before it has finished what the killed one began: wait for that, not for the API.
+            await Wait.UntilAsync(() => DaemonStarts(env) == starts + 2, s_reach, $"the daemon restarted after {point} to finish its adoption");
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>How many daemons of the environment have finished adopting (one "daemon-started" event each).</summary>
+    private static long DaemonStarts(DaemonEnv env)
+    {
+        using var connection = env.Store.Open(env.Name);
+        return (long)Core.State.Database.Scalar(connection, "SELECT COUNT(*) FROM events WHERE kind = 'daemon-started'")!;
     }
 }
