@@ -118,6 +118,7 @@ public sealed partial class LocalBackend
         [
             "link set lo up",
             $"link set {LocalNames.NodeInterface} up",
+            // "replace", not "add": the same commands finish a node add that a crash interrupted part-way.
             $"addr replace {node.Address}/{Prefix(site.Cidr)} dev {LocalNames.NodeInterface}",
             $"route replace default via {site.Gateway}",
             Neighbour(site.Gateway, LocalNames.RouterLanMac(site), LocalNames.NodeInterface),

@@ -1,4 +1,5 @@
 using GeoStage.Core.Backends;
+using GeoStage.Core.Diagnostics;
 using GeoStage.Core.Model;
 using GeoStage.Core.State;
 using GeoStage.Core.Validation;
@@ -13,52 +14,95 @@ public sealed partial class LocalBackend
     /// <summary>
     /// Adds a node to a running environment: its namespace and veth into the site's bridge, its address
     /// and default route, and permanent neighbour entries both ways with its site's nodes and router.
-    /// Fails whole: on an error the namespace is removed and the state is as before.
+    /// Fails whole: on an error whatever was created is removed and the state is as before.
     /// </summary>
-    public async Task<EnvironmentState> AddNodeAsync(EnvironmentState state, NodeModel node, CancellationToken cancellationToken)
+    public Task<EnvironmentState> AddNodeAsync(EnvironmentState state, NodeModel node, CancellationToken cancellationToken) =>
+        AddNodeAsync(state, node, resume: false, steps: null, cancellationToken);
+
+    /// <summary>
+    /// Adds a node, reporting each step done to <paramref name="steps"/> (namespace, veth, address,
+    /// neighbours). With <paramref name="resume"/>, finishes an add that a crash interrupted: the node may
+    /// already be in the state, its namespace and veth may exist; every step is skipped or repeated harmlessly.
+    /// </summary>
+    public async Task<EnvironmentState> AddNodeAsync(EnvironmentState state, NodeModel node, bool resume, IProgress<string>? steps, CancellationToken cancellationToken)
     {
-        var model = state.Model with { Nodes = [.. state.Model.Nodes, node] };
+        var known = state.Model.Nodes.Any(n => n.Name == node.Name);
+        var model = known ? state.Model : state.Model with { Nodes = [.. state.Model.Nodes, node] };
         var ns = LocalNames.Node(model.Name, node.Name);
-        if (Ip.Exists(ns))
+        if (!resume && Ip.Exists(ns))
         {
             throw new InvalidRequestException($"network namespace {ns} already exists; remove it or pick another node name");
         }
 
+        async Task StepAsync(string step)
+        {
+            steps?.Report(step);
+            await TestPause.AtAsync("node-add." + step, cancellationToken).ConfigureAwait(false);
+        }
+
         var site = model.Site(node.Site);
-        var grown = state with { Model = model, Namespaces = [.. state.Namespaces, ns] };
+        var grown = state with { Model = model, Namespaces = [.. state.Namespaces.Where(n => n != ns), ns] };
+        var before = state with { Model = model with { Nodes = [.. model.Nodes.Where(n => n.Name != node.Name)] }, Namespaces = [.. state.Namespaces.Where(n => n != ns)] };
         _store.Save(grown);
         try
         {
-            await Ip.BatchAsync(null, [$"netns add {ns}"], cancellationToken).ConfigureAwait(false);
-            await Ip.BatchAsync(LocalNames.Fabric(model.Name), NodeLeg(model, node), cancellationToken).ConfigureAwait(false);
+            if (!Ip.Exists(ns))
+            {
+                await Ip.BatchAsync(null, [$"netns add {ns}"], cancellationToken).ConfigureAwait(false);
+            }
+
+            await StepAsync("namespace").ConfigureAwait(false);
+
+            // Both ends of a veth are made by one netlink request: after a crash there is the pair or nothing,
+            // so a resumed add skips creating it and only (re)attaches it to the bridge.
+            var fabric = LocalNames.Fabric(model.Name);
+            var leg = NodeLeg(model, node);
+            var veth = resume && await LinkExistsAsync(fabric, LocalNames.NodePeer(node), cancellationToken).ConfigureAwait(false)
+                ? leg[1..]
+                : leg;
+            await Ip.BatchAsync(fabric, veth, cancellationToken).ConfigureAwait(false);
+            await StepAsync("veth").ConfigureAwait(false);
+
+            await Ip.BatchAsync(ns, NodeCommands(model, node), cancellationToken).ConfigureAwait(false);
+            await StepAsync("address").ConfigureAwait(false);
+
             var jobs = model.NodesIn(site.Name).Where(n => n.Name != node.Name)
-                .Select(n => (Ns: LocalNames.Node(model.Name, n.Name), Commands: (IEnumerable<string>)[Neighbour(node.Address, LocalNames.NodeMac(node), LocalNames.NodeInterface)]))
-                .Append((Ns: LocalNames.Router(model.Name, site.Name), Commands: [Neighbour(node.Address, LocalNames.NodeMac(node), LocalNames.RouterLan)]))
-                .Append((Ns: ns, Commands: NodeCommands(model, node)));
+                .Select(n => (Ns: LocalNames.Node(model.Name, n.Name), Device: LocalNames.NodeInterface))
+                .Append((Ns: LocalNames.Router(model.Name, site.Name), Device: LocalNames.RouterLan));
             await Parallel.ForEachAsync(
                 jobs,
                 new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = cancellationToken },
-                async (job, ct) => await Ip.BatchAsync(job.Ns, job.Commands, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                async (job, ct) => await Ip.BatchAsync(job.Ns, [Neighbour(node.Address, LocalNames.NodeMac(node), job.Device)], ct).ConfigureAwait(false)).ConfigureAwait(false);
+            await StepAsync("neighbours").ConfigureAwait(false);
             return grown;
         }
         catch
         {
-            if (Ip.Exists(ns))
-            {
-                await Ip.BatchAsync(null, [$"netns del {ns}"], CancellationToken.None).ConfigureAwait(false);
-            }
-
-            _store.Save(state);
+            await RemoveNodeCoreAsync(model, node, CancellationToken.None).ConfigureAwait(false);
+            _store.Save(before);
             throw;
         }
     }
 
-    /// <summary>Removes a node: ends whatever runs in its namespace, deletes it, and forgets its neighbour entries.</summary>
+    /// <summary>
+    /// Removes a node: ends whatever runs in its namespace, deletes it, and forgets its neighbour entries.
+    /// Each step tolerates what is gone already, so that a half-built node (a crash during its add) or a
+    /// half-removed one goes as well.
+    /// </summary>
     public async Task<EnvironmentState> RemoveNodeAsync(EnvironmentState state, string name, CancellationToken cancellationToken)
     {
         var node = state.Model.Nodes.FirstOrDefault(n => n.Name == name)
             ?? throw new InvalidRequestException($"no node '{name}' in {state.Model.Name}");
+        await RemoveNodeCoreAsync(state.Model, node, cancellationToken).ConfigureAwait(false);
         var ns = LocalNames.Node(state.Model.Name, name);
+        var shrunk = state with { Model = state.Model with { Nodes = [.. state.Model.Nodes.Where(n => n.Name != name)] }, Namespaces = [.. state.Namespaces.Where(n => n != ns)] };
+        _store.Save(shrunk);
+        return shrunk;
+    }
+
+    private static async Task RemoveNodeCoreAsync(EnvironmentModel model, NodeModel node, CancellationToken cancellationToken)
+    {
+        var ns = LocalNames.Node(model.Name, node.Name);
         if (Ip.Exists(ns))
         {
             var inside = ProcTable.InNamespace(NetNs.Identity(ns));
@@ -68,16 +112,20 @@ public sealed partial class LocalBackend
             await Ip.BatchAsync(null, [$"netns del {ns}"], cancellationToken).ConfigureAwait(false);
         }
 
-        var model = state.Model with { Nodes = [.. state.Model.Nodes.Where(n => n.Name != name)] };
-        var jobs = model.NodesIn(node.Site).Select(n => (Ns: LocalNames.Node(model.Name, n.Name), Device: LocalNames.NodeInterface))
-            .Append((Ns: LocalNames.Router(model.Name, node.Site), Device: LocalNames.RouterLan));
+        var jobs = model.NodesIn(node.Site).Where(n => n.Name != node.Name)
+            .Select(n => (Ns: LocalNames.Node(model.Name, n.Name), Device: LocalNames.NodeInterface))
+            .Append((Ns: LocalNames.Router(model.Name, node.Site), Device: LocalNames.RouterLan))
+            .Where(job => Ip.Exists(job.Ns));
         await Parallel.ForEachAsync(
             jobs,
             new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = cancellationToken },
-            async (job, ct) => await Ip.BatchAsync(job.Ns, [$"neigh del {node.Address} dev {job.Device}"], ct).ConfigureAwait(false)).ConfigureAwait(false);
-        var shrunk = state with { Model = model, Namespaces = [.. state.Namespaces.Where(n => n != ns)] };
-        _store.Save(shrunk);
-        return shrunk;
+            async (job, ct) => await Ip.ForceBatchAsync(job.Ns, [$"neigh del {node.Address} dev {job.Device}"], ct).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> LinkExistsAsync(string ns, string device, CancellationToken cancellationToken)
+    {
+        var links = await Ip.JsonAsync(ns, ["link", "show"], cancellationToken).ConfigureAwait(false);
+        return links.EnumerateArray().Any(l => l.TryGetProperty("ifname", out var name) && name.GetString() == device);
     }
 
     /// <summary>Probes from <paramref name="node"/> to every other node and back until all answer, or the timeout.</summary>

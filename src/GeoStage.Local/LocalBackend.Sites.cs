@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GeoStage.Core.Diagnostics;
 using GeoStage.Core.Model;
 using GeoStage.Core.State;
 using GeoStage.Core.Validation;
@@ -16,8 +17,18 @@ public sealed partial class LocalBackend
     /// and a tunnel to every existing site (tun device, route and two OpenVPN processes each). Returns once
     /// the new router reaches every other site's router through its tunnel. Fails whole.
     /// </summary>
-    public async Task<EnvironmentState> AddSiteAsync(EnvironmentState state, SiteModel site, IReadOnlyList<TunnelModel> tunnels, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<EnvironmentState> AddSiteAsync(EnvironmentState state, SiteModel site, IReadOnlyList<TunnelModel> tunnels, TimeSpan timeout, CancellationToken cancellationToken) =>
+        AddSiteAsync(state, site, tunnels, timeout, steps: null, cancellationToken);
+
+    /// <summary>Adds a site, reporting each step done to <paramref name="steps"/> (namespace, links, tunnels).</summary>
+    public async Task<EnvironmentState> AddSiteAsync(EnvironmentState state, SiteModel site, IReadOnlyList<TunnelModel> tunnels, TimeSpan timeout, IProgress<string>? steps, CancellationToken cancellationToken)
     {
+        async Task StepAsync(string step)
+        {
+            steps?.Report(step);
+            await TestPause.AtAsync("site-add." + step, cancellationToken).ConfigureAwait(false);
+        }
+
         var model = state.Model with
         {
             Sites = [.. state.Model.Sites, site],
@@ -35,6 +46,7 @@ public sealed partial class LocalBackend
         try
         {
             await Ip.BatchAsync(null, [$"netns add {ns}"], cancellationToken).ConfigureAwait(false);
+            await StepAsync("namespace").ConfigureAwait(false);
             var bridge = LocalNames.SiteBridge(site);
             await Ip.BatchAsync(LocalNames.Fabric(model.Name), [.. BridgeCommands(bridge), .. RouterWanLeg(model, site), .. RouterLanLeg(model, site)], cancellationToken).ConfigureAwait(false);
             var jobs = state.Model.Sites.Select(other =>
@@ -52,9 +64,11 @@ public sealed partial class LocalBackend
                 new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = cancellationToken },
                 async (job, ct) => await Ip.BatchAsync(job.Ns, job.Commands, ct).ConfigureAwait(false)).ConfigureAwait(false);
             NetNs.SetSysctl(ns, "net/ipv4/ip_forward", "1");
+            await StepAsync("links").ConfigureAwait(false);
 
             SiteCredentials.Generate(model.Name, site.Name, _time).WriteTo(_store.EnsureDirectory(model.Name, "overlay"));
             grown = StartTunnels(grown, tunnels, started, cancellationToken);
+            await StepAsync("tunnels").ConfigureAwait(false);
             await WaitTunnelsAsync(model, site, timeout, cancellationToken).ConfigureAwait(false);
             return grown;
         }
@@ -91,6 +105,46 @@ public sealed partial class LocalBackend
         return shrunk;
     }
 
+    /// <summary>
+    /// Undoes a site add that a crash interrupted at any step: whatever of the site exists goes, including
+    /// tunnel processes that were started but not yet recorded. Safe when nothing of it was created.
+    /// </summary>
+    public async Task<EnvironmentState> UndoAddSiteAsync(EnvironmentState state, SiteModel site, IReadOnlyList<TunnelModel> tunnels, CancellationToken cancellationToken)
+    {
+        var model = state.Model.Sites.Any(s => s.Name == site.Name) ? state.Model : state.Model with
+        {
+            Sites = [.. state.Model.Sites, site],
+            Overlay = state.Model.Overlay with { Tunnels = [.. state.Model.Overlay.Tunnels.Where(t => !t.Joins(site.Name)), .. tunnels] },
+        };
+
+        // A peer end started in another router just before the crash has no record: find it by its config file.
+        var overlay = Path.Combine(_store.DirectoryOf(model.Name), "overlay");
+        var strays = model.Sites.Where(s => s.Name != site.Name)
+            .Select(s => (Ns: LocalNames.Router(model.Name, s.Name), Config: Path.Combine(overlay, $"{s.Name}-{site.Name}.conf")))
+            .Where(p => Ip.Exists(p.Ns))
+            .SelectMany(p => ProcTable.InNamespace(NetNs.Identity(p.Ns)).Where(pid => CommandLineHas(pid, p.Config)))
+            .Select(pid => (Pid: pid, Ticks: ProcTable.StartTicks(pid)))
+            .Where(p => p.Ticks is not null && state.Processes.All(r => r.Pid != p.Pid))
+            .ToList();
+        await Task.WhenAll(strays.Select(p => ProcessLauncher.StopAsync(p.Pid, p.Ticks!.Value, s_grace, cancellationToken))).ConfigureAwait(false);
+
+        var shrunk = await RemoveSiteCoreAsync(state with { Model = model }, site.Name, cancellationToken).ConfigureAwait(false);
+        _store.Save(shrunk);
+        return shrunk;
+    }
+
+    private static bool CommandLineHas(int pid, string argument)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').Contains(argument, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     private async Task<EnvironmentState> RemoveSiteCoreAsync(EnvironmentState state, string name, CancellationToken cancellationToken)
     {
         var model = state.Model;
@@ -103,14 +157,17 @@ public sealed partial class LocalBackend
             TlsCryptKey.Delete(Path.Combine(_store.DirectoryOf(model.Name), "overlay"), tunnel);
         }
 
+        // A process left in the router (an unrecorded tunnel end) would keep its namespace alive after "netns del".
         var ns = LocalNames.Router(model.Name, name);
         if (Ip.Exists(ns))
         {
+            var inside = ProcTable.InNamespace(NetNs.Identity(ns)).Select(pid => (Pid: pid, Ticks: ProcTable.StartTicks(pid))).Where(p => p.Ticks is not null);
+            await Task.WhenAll(inside.Select(p => ProcessLauncher.StopAsync(p.Pid, p.Ticks!.Value, s_grace, cancellationToken))).ConfigureAwait(false);
             await Ip.BatchAsync(null, [$"netns del {ns}"], cancellationToken).ConfigureAwait(false);
         }
 
         var fabric = LocalNames.Fabric(model.Name);
-        await Ip.BatchAsync(fabric, [$"link del {LocalNames.SiteBridge(site)}"], cancellationToken).ConfigureAwait(false);
+        await Ip.ForceBatchAsync(fabric, [$"link del {LocalNames.SiteBridge(site)}"], cancellationToken).ConfigureAwait(false);
         foreach (var other in model.Sites.Where(s => s.Name != name && Ip.Exists(LocalNames.Router(model.Name, s.Name))))
         {
             var device = tunnels.FirstOrDefault(t => t.Joins(other.Name)) is { } tunnel ? LocalNames.Tunnel(tunnel, other.Name) : null;
@@ -120,8 +177,8 @@ public sealed partial class LocalBackend
                 commands.Add($"link del {device}");
             }
 
-            // -force: a neighbour or device already gone is no reason to stop the clean-up.
-            await ToolRunner.RunAsync(Ip.Tool, ["-n", LocalNames.Router(model.Name, other.Name), "-force", "-batch", "-"], string.Join('\n', commands) + "\n", cancellationToken).ConfigureAwait(false);
+            // A neighbour or device already gone is no reason to stop the clean-up.
+            await Ip.ForceBatchAsync(LocalNames.Router(model.Name, other.Name), commands, cancellationToken).ConfigureAwait(false);
         }
 
         return state with

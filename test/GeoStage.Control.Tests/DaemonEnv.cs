@@ -57,7 +57,8 @@ internal sealed class DaemonEnv : IAsyncDisposable
 
     public ControlClient Client() => new(Store, Name, TimeSpan.FromSeconds(60));
 
-    public async Task StartDaemonAsync()
+    /// <summary>Starts the daemon as the CLI's launcher does; <paramref name="environment"/> adds variables (test pause points).</summary>
+    public async Task StartDaemonAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "geostage.dll"), "serve", "--name", Name })
@@ -66,6 +67,11 @@ internal sealed class DaemonEnv : IAsyncDisposable
         }
 
         info.Environment["GEOSTAGE_STATE_DIR"] = Store.Root;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         _daemon = Process.Start(info)!;
         _daemon.BeginErrorReadLine();
         _daemon.BeginOutputReadLine();

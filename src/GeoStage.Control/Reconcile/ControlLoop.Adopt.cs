@@ -8,13 +8,14 @@ namespace GeoStage.Control.Reconcile;
 public sealed partial class ControlLoop
 {
     /// <summary>
-    /// After a start or restart of the daemon: takes over the instances that still run, found by their
+    /// After a start or restart of the daemon: finishes or undoes interrupted topology changes, then takes over the instances that still run, found by their
     /// marker inside the nodes' namespaces, whatever the records say. A record whose process is gone is
     /// restarted at once; a marked process without a record, or a second one for the same instance (a
     /// daemon killed between starting a process and recording it), is ended: nothing runs twice.
     /// </summary>
     private async Task AdoptAsync(CancellationToken cancellationToken)
     {
+        await ResumeOperationsAsync(cancellationToken).ConfigureAwait(false);
         var model = State.Model;
         var found = model.Nodes
             .SelectMany(n => InstanceRunner.Scan(LocalNames.Node(model.Name, n.Name)))

@@ -70,6 +70,7 @@ public sealed partial class ControlLoop
             Emit(existing is null ? "workload-created" : "workload-updated", spec.Name, null, $"version {spec.Version}, generation {record.Generation}{(note is null ? "" : $"; {note}")}");
         }
 
+        PauseHere("deploy.stored");
         return outcome;
     }
 

@@ -129,6 +129,7 @@ public sealed partial class ControlLoop
                 spawned[i] = (null, 0, 0, e);
             }
         });
+        PauseHere("deploy.spawned");
 
         var records = new List<InstanceRecord>();
         for (var i = 0; i < starts.Count; i++)

@@ -1,5 +1,6 @@
 using GeoStage.Control.Balancers;
 using GeoStage.Control.Store;
+using GeoStage.Core.Diagnostics;
 using GeoStage.Core.Model;
 
 namespace GeoStage.Control.Reconcile;
@@ -81,6 +82,8 @@ public sealed partial class ControlLoop
         {
             Emit("instance-replacing", workload.Name, instance.Node, $"version {instance.Version} -> {workload.Spec.Version}");
         }
+
+        await TestPause.AtAsync("update.replacing", cancellationToken).ConfigureAwait(false);
 
         // Restarts count per version: the new one starts from none.
         foreach (var started in StartMany(workload, [.. next.Select(i => (targets.First(t => t.Name == i.Node), 0))], cancellationToken))

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace GeoStage.Control.Store;
 
 /// <summary>
-/// Workloads, instances and events in the environment's SQLite file.
+/// Workloads, instances, events and pending topology operations in the environment's SQLite file.
 /// Concurrency: one connection, used from the control loop and from API handlers; a lock serialises it.
 /// </summary>
 public sealed class ControlStore : IDisposable
@@ -16,7 +16,40 @@ public sealed class ControlStore : IDisposable
     public ControlStore(SqliteConnection connection)
     {
         _connection = connection;
+
+        // Created here rather than in the shared schema: a database written before this table existed
+        // gets it on the daemon's next start, with no schema version to bump.
+        Database.Execute(_connection, "CREATE TABLE IF NOT EXISTS operations (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, target TEXT NOT NULL, json TEXT NOT NULL)");
     }
+
+    /// <summary>Topology changes begun and not yet finished or undone, oldest first.</summary>
+    public IReadOnlyList<PendingOperation> Operations() =>
+        [.. Query<PendingOperation>("SELECT json FROM operations ORDER BY id")];
+
+    /// <summary>Records the intent to change the topology, before anything is touched; returns it with its id.</summary>
+    public PendingOperation Begin(PendingOperation operation)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT INTO operations (kind, target, json) VALUES ($kind, $target, '{}') RETURNING id";
+            command.Parameters.AddWithValue("$kind", operation.Kind);
+            command.Parameters.AddWithValue("$target", operation.Target);
+            var begun = operation with { Id = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) };
+            Save(begun);
+            return begun;
+        }
+    }
+
+    /// <summary>Records how far the operation got.</summary>
+    public PendingOperation Save(PendingOperation operation)
+    {
+        Execute("UPDATE operations SET json = $json WHERE id = $id", ("$id", operation.Id), ("$json", JsonSerializer.Serialize(operation, StateJson.Compact)));
+        return operation;
+    }
+
+    /// <summary>The operation is finished or undone: nothing is left to do after a restart.</summary>
+    public void End(PendingOperation operation) => Execute("DELETE FROM operations WHERE id = $id", ("$id", operation.Id));
 
     public IReadOnlyList<WorkloadRecord> Workloads() => Query<WorkloadRecord>("SELECT json FROM workloads ORDER BY name");
 

@@ -132,4 +132,29 @@ public sealed record InstanceRecord
     public required string WorkDir { get; init; }
 }
 
+/// <summary>
+/// A topology change (kinds in <see cref="OperationKinds"/>) recorded in the store before it acts and
+/// deleted when it is done, so that a daemon killed part-way finishes or undoes it when it starts again.
+/// <see cref="Phase"/> is the last step completed, which decides between the two.
+/// </summary>
+public sealed record PendingOperation
+{
+    public long Id { get; init; }
+    public required string Kind { get; init; }
+    public required string Target { get; init; }
+    public required string Phase { get; init; }
+    public NodeModel? Node { get; init; }
+    public SiteModel? Site { get; init; }
+    public IReadOnlyList<TunnelModel> Tunnels { get; init; } = [];
+    public required DateTimeOffset StartedAt { get; init; }
+}
+
+public static class OperationKinds
+{
+    public const string NodeAdd = "node-add";
+    public const string NodeRemove = "node-remove";
+    public const string SiteAdd = "site-add";
+    public const string SiteRemove = "site-remove";
+}
+
 public sealed record EventRecord(long Id, DateTimeOffset At, string Kind, string? Workload, string? Node, string Message);

@@ -33,6 +33,24 @@ public static class Ip
         return ToolRunner.RunAsync(Tool, args, script.ToString(), cancellationToken);
     }
 
+    /// <summary>
+    /// Runs every one of <paramref name="commands"/> in <paramref name="ns"/> whatever fails ("-force") and
+    /// ignores the failures: for removing what may already be gone (a neighbour entry, a device).
+    /// </summary>
+    public static async Task ForceBatchAsync(string? ns, IEnumerable<string> commands, CancellationToken cancellationToken)
+    {
+        var script = string.Concat(commands.Select(c => c + "\n"));
+        string[] args = ns is null ? ["-force", "-batch", "-"] : ["-n", ns, "-force", "-batch", "-"];
+        try
+        {
+            await ToolRunner.RunAsync(Tool, args, script, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolException)
+        {
+            // "Cannot find device", "No such file or directory": gone already, which is what was wanted.
+        }
+    }
+
     /// <summary>Runs one ip command with -json and parses what it prints.</summary>
     public static async Task<JsonElement> JsonAsync(string? ns, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
