@@ -56,7 +56,7 @@ internal static class DownCommand
         if (file is not null)
         {
             // Only the name is needed: a file that no longer validates can still be taken down.
-            var document = SpecReader.Read(File.ReadAllText(file), file);
+            var document = SpecReader.Read(SpecFile.Read(file), file);
             return document.Spec is { Name.Length: > 0 } spec
                 ? [spec.Name]
                 : throw new NotFoundException($"{file} names no environment; use --name");

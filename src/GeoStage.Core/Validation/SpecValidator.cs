@@ -39,17 +39,7 @@ public sealed partial class SpecValidator
     /// <summary>Reads and validates a topology file; throws <see cref="SpecException"/> with every error found.</summary>
     public static EnvironmentModel LoadFile(string path, IHostNetworks hostNetworks)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new SpecException([new SpecError(path, 1, 1, "", $"cannot read the file: {e.Message}")]);
-        }
-
-        return Load(text, path, hostNetworks.Read());
+        return Load(SpecFile.Read(path), path, hostNetworks.Read());
     }
 
     public static EnvironmentModel Load(string text, string file, IReadOnlyList<HostNetwork> hostNetworks) =>
