@@ -37,6 +37,11 @@ public static class TopologyEditor
             throw new InvalidRequestException($"node '{name}' already exists in {model.Name}; pick another name");
         }
 
+        if (labels is not null && (labels.Count > Specs.SpecLimits.MaxEntries || labels.Any(l => l.Key.Length > Specs.SpecLimits.MaxTextChars || l.Value.Length > Specs.SpecLimits.MaxTextChars)))
+        {
+            throw new InvalidRequestException($"at most {Specs.SpecLimits.MaxEntries} labels of at most {Specs.SpecLimits.MaxTextChars} characters each are allowed: use fewer or shorter ones");
+        }
+
         var target = model.Sites.FirstOrDefault(s => s.Name == site)
             ?? throw new InvalidRequestException($"unknown site '{site}'; sites: {string.Join(", ", model.Sites.Select(s => s.Name))}");
         var taken = model.NodesIn(site).Select(n => Ipv4.ToUInt(n.Address)).Append(Ipv4.ToUInt(target.Gateway)).ToHashSet();
@@ -97,6 +102,12 @@ public static class TopologyEditor
         if (model.Sites.Any(s => s.Name == name))
         {
             throw new InvalidRequestException($"site '{name}' already exists in {model.Name}; pick another name");
+        }
+
+        // The location is stored and shown by every status: a 50 MB one made each status read 0.5 GB.
+        if (location is { Length: > Specs.SpecLimits.MaxTextChars })
+        {
+            throw new InvalidRequestException($"the location is {location.Length:N0} characters long; at most {Specs.SpecLimits.MaxTextChars} are allowed: shorten it");
         }
 
         if (!Ipv4.TryParseNetwork(cidr, out var network, out var why))
