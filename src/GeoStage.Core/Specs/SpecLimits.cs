@@ -22,10 +22,10 @@ public static class SpecLimits
     /// <summary>Any one scalar, wherever it is; fields have tighter bounds (<see cref="MaxLength"/>).</summary>
     public const int MaxScalarChars = 64 * 1024;
 
-    /// <summary>Names and references to names: DNS-1123 labels.</summary>
-    public const int MaxNameChars = 63;
-
-    /// <summary>Short values (addresses, durations, free text such as a site's location).</summary>
+    /// <summary>
+    /// Short values: names and references to them (validation then holds names to 63, DNS-1123), addresses,
+    /// durations, label keys and values, free text such as a site's location.
+    /// </summary>
     public const int MaxTextChars = 256;
 
     /// <summary>Command lines, args, env values, health commands and hooks.</summary>
@@ -39,7 +39,6 @@ public static class SpecLimits
     /// <summary>Entries of one list or mapping inside an item: args, env, labels, ports, listeners, placement lists.</summary>
     public const int MaxEntries = 256;
 
-    private static readonly string[] s_nameKeys = ["name", "site", "backend", "sites", "nodes"];
     private static readonly string[] s_commandKeys = ["command", "args", "env", "http", "onLeader", "onFollower"];
 
     /// <summary>How many characters the scalar at <paramref name="path"/> (e.g. sites[0].location) may have.</summary>
@@ -51,11 +50,6 @@ public static class SpecLimits
         {
             // A map's value: its key is user-chosen, the map decides the bound.
             return Unindexed(segments[^2]) == "env" ? MaxCommandChars : MaxTextChars;
-        }
-
-        if (s_nameKeys.Contains(last, StringComparer.Ordinal))
-        {
-            return MaxNameChars;
         }
 
         return s_commandKeys.Contains(last, StringComparer.Ordinal) ? MaxCommandChars : MaxTextChars;

@@ -36,19 +36,28 @@ public sealed partial class SpecValidator
         _errors = [.. document.Errors];
     }
 
-    /// <summary>Reads and validates a topology file; throws <see cref="SpecException"/> with every error found.</summary>
-    public static EnvironmentModel LoadFile(string path, IHostNetworks hostNetworks)
+    /// <summary>
+    /// Reads and validates a topology file, against this host's limits unless <paramref name="hostLimits"/>
+    /// are given; throws <see cref="SpecException"/> with every error found.
+    /// </summary>
+    public static EnvironmentModel LoadFile(string path, IHostNetworks hostNetworks, HostLimits? hostLimits = null)
     {
-        return Load(SpecFile.Read(path), path, hostNetworks.Read());
+        return Load(SpecFile.Read(path), path, hostNetworks.Read(), hostLimits ?? HostLimits.Read());
     }
 
-    public static EnvironmentModel Load(string text, string file, IReadOnlyList<HostNetwork> hostNetworks) =>
-        Validate(SpecReader.Read(text, file), hostNetworks);
+    /// <summary>Validates <paramref name="text"/>; with <paramref name="hostLimits"/>, also that the host can hold it.</summary>
+    public static EnvironmentModel Load(string text, string file, IReadOnlyList<HostNetwork> hostNetworks, HostLimits? hostLimits = null) =>
+        Validate(SpecReader.Read(text, file), hostNetworks, hostLimits);
 
-    public static EnvironmentModel Validate(SpecDocument document, IReadOnlyList<HostNetwork> hostNetworks)
+    public static EnvironmentModel Validate(SpecDocument document, IReadOnlyList<HostNetwork> hostNetworks, HostLimits? hostLimits = null)
     {
         var validator = new SpecValidator(document, hostNetworks);
         var model = document.Spec is null ? null : validator.Build(document.Spec);
+        if (model is not null && hostLimits is not null)
+        {
+            validator.CheckCapacity(model, hostLimits);
+        }
+
         if (validator._errors.Count > 0 || model is null)
         {
             var sorted = validator._errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
