@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using GeoStage.Core.Specs;
 using GeoStage.Core.State;
+using GeoStage.Core.Validation;
 using GeoStage.Local;
 
 namespace GeoStage.Cli.Commands;
@@ -57,9 +58,13 @@ internal static class DownCommand
         {
             // Only the name is needed: a file that no longer validates can still be taken down.
             var document = SpecReader.Read(SpecFile.Read(file), file);
-            return document.Spec is { Name.Length: > 0 } spec
-                ? [spec.Name]
-                : throw new NotFoundException($"{file} names no environment; use --name");
+            if (document.Spec is { Name.Length: > 0 } spec)
+            {
+                return [spec.Name];
+            }
+
+            // No name because the file could not be read (too large, too deep): say why, not only that.
+            throw document.Errors.Count > 0 ? new SpecException(document.Errors) : new NotFoundException($"{file} names no environment; use --name");
         }
 
         if (name is not null)
