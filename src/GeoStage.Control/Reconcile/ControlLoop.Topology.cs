@@ -37,7 +37,7 @@ public sealed partial class ControlLoop
     /// <summary>Adds a site with tunnels to every other; returns once its router reaches every other router.</summary>
     public async Task<SiteModel> AddSiteAsync(string name, string cidr, string? router, string? location, CancellationToken cancellationToken)
     {
-        var (site, tunnels) = TopologyEditor.PlanSite(State.Model, name, cidr, router, location, new Local.HostRoutes().Read());
+        var (site, tunnels) = TopologyEditor.PlanSite(State.Model, name, cidr, router, location, new Local.HostRoutes().Read(), HostLimits.Read());
         State = await _backend.AddSiteAsync(State, site, tunnels, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         Emit("site-added", null, null, $"site {name} ({site.Cidr}), router {site.RouterWan}, {tunnels.Count} tunnels");
         return site;

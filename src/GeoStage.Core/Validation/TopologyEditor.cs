@@ -92,7 +92,7 @@ public static class TopologyEditor
     /// on the WAN, or the lowest free one.
     /// </summary>
     public static (SiteModel Site, IReadOnlyList<TunnelModel> Tunnels) PlanSite(
-        EnvironmentModel model, string name, string cidr, string? router, string? location, IReadOnlyList<HostNetwork> hostNetworks)
+        EnvironmentModel model, string name, string cidr, string? router, string? location, IReadOnlyList<HostNetwork> hostNetworks, HostLimits? hostLimits = null)
     {
         if (Names.Check(name) is { } problem)
         {
@@ -186,6 +186,12 @@ public static class TopologyEditor
         if (tunnels.Count > 0 && tunnels[^1].Port > 65535)
         {
             throw new InvalidRequestException($"no UDP port left for the tunnels of another site (overlay.port {model.Overlay.BasePort})");
+        }
+
+        // The processes of the running environment already count in ThreadsNow; only the new tunnels' are added.
+        if (hostLimits is not null && 2L * tunnels.Count > hostLimits.ProcessesAvailable)
+        {
+            throw new InvalidRequestException($"another site in this {model.Sites.Count:N0}-site OpenVPN mesh needs {tunnels.Count:N0} tunnels and {2 * tunnels.Count:N0} openvpn processes; this host has {hostLimits.ProcessesAvailable:N0} to spare ({hostLimits.ProcessBound} {Math.Min(hostLimits.PidMax, hostLimits.ThreadsMax):N0}, {hostLimits.Headroom:N0} kept free). Remove a site first, or use an overlay needing fewer processes (WireGuard: one per site, planned)");
         }
 
         return (site, tunnels);

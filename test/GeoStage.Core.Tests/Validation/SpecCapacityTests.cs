@@ -73,3 +73,27 @@ public sealed class SpecCapacityTests
         "name: big\nwan: 10.200.0.0/16\nsites:\n" + string.Concat(Enumerable.Range(0, count).Select(i =>
             string.Create(CultureInfo.InvariantCulture, $"  - {{ name: s{i}, cidr: 172.{16 + (i / 256)}.{i % 256}.0/24, router: 10.200.{i / 250}.{(i % 250) + 1} }}\n")));
 }
+
+/// <summary>A site added to a running environment meets the same bounds as one in a file.</summary>
+public sealed class TopologyEditorLimitTests
+{
+    private static readonly Core.Model.EnvironmentModel s_model = SpecValidator.Load(SpecCapacityTests.Sites(3), "x.yaml", []);
+
+    [Fact]
+    public void PlanSite_MoreTunnelsThanTheHostHasProcessesFor_Refused()
+    {
+        var host = new HostLimits(PidMax: 1_030, ThreadsMax: 100_000, ThreadsNow: 1, MaxNetNamespaces: 1_000, NetNamespacesNow: 0);
+
+        var refused = Assert.Throws<InvalidRequestException>(() => TopologyEditor.PlanSite(s_model, "d", "192.168.30.0/24", null, null, [], host));
+
+        Assert.StartsWith("another site in this 3-site OpenVPN mesh needs 3 tunnels and 6 openvpn processes; this host has 5 to spare", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PlanSite_LocationAboveItsBound_Refused()
+    {
+        var refused = Assert.Throws<InvalidRequestException>(() => TopologyEditor.PlanSite(s_model, "d", "192.168.30.0/24", null, new string('x', 50 << 20), []));
+
+        Assert.StartsWith("the location is 52,428,800 characters long; at most 256 are allowed", refused.Message, StringComparison.Ordinal);
+    }
+}
