@@ -1,5 +1,3 @@
-using GeoStage.Core.Model;
-
 namespace GeoStage.Core.Validation;
 
 public sealed partial class SpecValidator
@@ -12,29 +10,31 @@ public sealed partial class SpecValidator
     /// OpenVPN processes, and up spent minutes building it before the pids ran out at 32,768.
     /// Workloads count roughly, as one process per node.
     /// </summary>
-    private void CheckCapacity(EnvironmentModel model, HostLimits limits)
+    private bool Fits(int sites, int nodes, HostLimits limits)
     {
-        var sites = model.Sites.Count;
-        var tunnels = (long)model.Overlay.Tunnels.Count;
+        var before = _errors.Count;
+        var tunnels = (long)sites * (sites - 1) / 2;
         var openvpn = 2 * tunnels;
-        var needed = openvpn + model.Nodes.Count + FixedProcesses;
+        var needed = openvpn + nodes + FixedProcesses;
         var available = limits.ProcessesAvailable;
         if (needed > available)
         {
-            var most = MostSites(available - model.Nodes.Count - FixedProcesses);
+            var most = MostSites(available - nodes - FixedProcesses);
             Error("sites", $"{sites:N0} sites in an OpenVPN mesh need {tunnels:N0} tunnels and {openvpn:N0} openvpn processes"
-                + (model.Nodes.Count > 0 ? $" (and about {model.Nodes.Count:N0} for the nodes' workloads)" : "")
+                + (nodes > 0 ? $" (and about {nodes:N0} for the nodes' workloads)" : "")
                 + $"; this host allows {Math.Min(limits.PidMax, limits.ThreadsMax):N0} processes ({limits.ProcessBound}), of which {limits.ThreadsNow:N0} exist and {limits.Headroom:N0} are kept free."
                 + $" Use fewer sites (at most {most:N0} here) or an overlay needing fewer processes (WireGuard: one per site, planned)");
         }
 
         // One for each router and node, and the fabric (the WAN) that joins the routers.
-        var namespaces = 1L + sites + model.Nodes.Count;
+        var namespaces = 1L + sites + nodes;
         var free = limits.MaxNetNamespaces - limits.NetNamespacesNow;
         if (namespaces > free)
         {
-            Error("sites", $"{sites:N0} sites and {model.Nodes.Count:N0} nodes need {namespaces:N0} network namespaces; this host allows {limits.MaxNetNamespaces:N0} (user.max_net_namespaces), of which {limits.NetNamespacesNow:N0} exist. Use fewer sites or nodes, or raise user.max_net_namespaces");
+            Error("sites", $"{sites:N0} sites and {nodes:N0} nodes need {namespaces:N0} network namespaces; this host allows {limits.MaxNetNamespaces:N0} (user.max_net_namespaces), of which {limits.NetNamespacesNow:N0} exist. Use fewer sites or nodes, or raise user.max_net_namespaces");
         }
+
+        return _errors.Count == before;
     }
 
     /// <summary>The most sites whose full mesh (two processes per pair) fits in <paramref name="processes"/>.</summary>

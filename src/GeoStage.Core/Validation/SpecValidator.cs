@@ -27,12 +27,14 @@ public sealed partial class SpecValidator
 
     private readonly SourceMap _map;
     private readonly IReadOnlyList<HostNetwork> _hostNetworks;
+    private readonly HostLimits? _hostLimits;
     private readonly List<SpecError> _errors;
 
-    private SpecValidator(SpecDocument document, IReadOnlyList<HostNetwork> hostNetworks)
+    private SpecValidator(SpecDocument document, IReadOnlyList<HostNetwork> hostNetworks, HostLimits? hostLimits)
     {
         _map = document.Map;
         _hostNetworks = hostNetworks;
+        _hostLimits = hostLimits;
         _errors = [.. document.Errors];
     }
 
@@ -51,12 +53,8 @@ public sealed partial class SpecValidator
 
     public static EnvironmentModel Validate(SpecDocument document, IReadOnlyList<HostNetwork> hostNetworks, HostLimits? hostLimits = null)
     {
-        var validator = new SpecValidator(document, hostNetworks);
+        var validator = new SpecValidator(document, hostNetworks, hostLimits);
         var model = document.Spec is null ? null : validator.Build(document.Spec);
-        if (model is not null && hostLimits is not null)
-        {
-            validator.CheckCapacity(model, hostLimits);
-        }
 
         if (validator._errors.Count > 0 || model is null)
         {
@@ -73,6 +71,13 @@ public sealed partial class SpecValidator
         var wan = Network(spec.Wan, "wan");
         var sites = BuildSites(spec, wan);
         var nodes = BuildNodes(spec, sites);
+
+        // Before the overlay is planned: a mesh the host cannot hold is not worth n(n-1)/2 tunnel plans.
+        if (_errors.Count == 0 && _hostLimits is not null && !Fits(sites.Count, nodes.Count, _hostLimits))
+        {
+            return null;
+        }
+
         var overlay = BuildOverlay(spec.Overlay, sites);
         if (_errors.Count > 0 || wan is null || overlay is null)
         {
