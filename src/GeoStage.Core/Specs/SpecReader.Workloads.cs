@@ -63,7 +63,7 @@ public sealed partial class SpecReader
             Error(new SourcePosition(e.Line, e.Column), "", e.Message);
             return null;
         }
-        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        catch (Exception e) when (e is YamlException or InvalidOperationException or ArgumentException)
         {
             var at = e is YamlException y ? new SourcePosition((int)Math.Max(1, y.Start.Line), (int)Math.Max(1, y.Start.Column)) : new SourcePosition(1, 1);
             Error(at, "", $"invalid YAML: {Clean(e.InnerException?.Message ?? e.Message)}");

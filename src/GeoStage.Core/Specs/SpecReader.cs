@@ -63,10 +63,11 @@ public sealed partial class SpecReader
             Error(new SourcePosition(line, column), "", $"invalid YAML: {Clean(inner)}");
             return null;
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet 16 throws this, not a YamlException, for some unclosed flow collections (a plain value
-            // running onto the next line and followed by ':' inside [ ] or { }); point at the last event it parsed.
+            // YamlDotNet 16 throws these, not a YamlException, for some unclosed flow collections (a plain value
+            // running onto the next line and followed by ':' inside [ ] or { }), and for event sequences its
+            // loader does not expect (found by the fuzz test); point at the last event it parsed.
             var at = parser.Current is { } last ? new SourcePosition((int)last.Start.Line, (int)last.Start.Column) : new SourcePosition(1, 1);
             Error(at, "", "invalid YAML: cannot parse past here; look for an unclosed '[' or '{' or a missing ','");
             return null;

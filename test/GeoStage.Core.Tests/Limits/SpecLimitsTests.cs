@@ -126,6 +126,16 @@ public sealed class SpecLimitsTests
     }
 
     [Fact]
+    public void Load_EventsYamlDotNetsLoaderRejectsWithArgumentException_ReportedAsInvalidYaml()
+    {
+        // Found by the fuzz test (run seed 7, case 193): the loader threw ArgumentException past the reader.
+        const string Text = "\0\0: sites: 192.168.10.0/24workloads{{\"[|*a}}!!str %YAML 1.2\nname-0  {{\n";
+
+        Assert.Contains("invalid YAML", SingleError(Text).Message, StringComparison.Ordinal);
+        Assert.Contains("invalid YAML", Assert.Single(SpecReader.ReadWorkloads(Text, SpecFiles.File).Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_DevZero_RefusedAfterTheSizeBound()
     {
         var error = Assert.Single(Assert.Throws<SpecException>(() => SpecFile.Read("/dev/zero")).Errors);

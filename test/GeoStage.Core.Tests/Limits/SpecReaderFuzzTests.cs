@@ -14,7 +14,7 @@ namespace GeoStage.Core.Tests.Limits;
 public sealed class SpecReaderFuzzTests
 {
     private const int DefaultSeed = 20_261_202;
-    private const int Cases = 400;
+    private const int Cases = 300;
 
     private static readonly HostLimits s_host = new(PidMax: 32_768, ThreadsMax: 100_000, ThreadsNow: 300, MaxNetNamespaces: 1_000, NetNamespacesNow: 0);
 
