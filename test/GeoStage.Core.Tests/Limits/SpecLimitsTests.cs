@@ -136,6 +136,16 @@ public sealed class SpecLimitsTests
     }
 
     [Fact]
+    public void Load_ValueWithLineBreaksQuotedInAnError_StaysOneLine()
+    {
+        // Found by the fuzz test (run seed 24, case 53).
+        var error = SingleError("name: x\nwan: |\n  x\n  y\nsites: [{ name: a, cidr: 192.168.10.0/24, router: 10.4.0.90 }]\n");
+
+        AssertError(error, 2, 6, "wan", "'x\\ny\\n' is not a CIDR");
+        Assert.DoesNotContain('\n', error.ToString());
+    }
+
+    [Fact]
     public void Read_DevZero_RefusedAfterTheSizeBound()
     {
         var error = Assert.Single(Assert.Throws<SpecException>(() => SpecFile.Read("/dev/zero")).Errors);

@@ -71,7 +71,7 @@ public sealed class SpecReaderFuzzTests
                     return $"{name}: a SpecException without errors: {e.Message}";
                 }
 
-                if (e.Errors.FirstOrDefault(x => x.File != file || x.Line < 1 || x.Column < 1 || x.Message.Length == 0 || x.Message.Contains('\n', StringComparison.Ordinal) || x.Message.Length > 10_000) is { } bad)
+                if (e.Errors.FirstOrDefault(x => x.File != file || x.Line < 1 || x.Column < 1 || x.Message.Length == 0 || x.ToString().Contains('\n', StringComparison.Ordinal) || x.Message.Length > 10_000) is { } bad)
                 {
                     return $"{name}: an error without a position, or not one short line: {SpecFuzz.Describe(bad.ToString())}";
                 }
