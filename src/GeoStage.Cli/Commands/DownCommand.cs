@@ -57,10 +57,11 @@ internal static class DownCommand
         if (file is not null)
         {
             // Only the name is needed: a file that no longer validates can still be taken down.
-            var document = SpecReader.Read(File.ReadAllText(file), file);
+            var document = SpecReader.Read(SpecFile.Read(file), file);
             if (document.Spec is not { Name.Length: > 0 } spec)
             {
-                throw new NotFoundException($"{file} names no environment; use --name");
+                // No name because the file could not be read (too large, too deep): say why, not only that.
+                throw document.Errors.Count > 0 ? new SpecException(document.Errors) : new NotFoundException($"{file} names no environment; use --name");
             }
 
             // The name becomes a path that down removes: one that is no DNS-1123 label is refused here.

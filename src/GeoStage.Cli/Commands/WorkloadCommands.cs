@@ -1,6 +1,7 @@
 using System.CommandLine;
 using GeoStage.Control.Api;
 using GeoStage.Control.Daemon;
+using GeoStage.Core.Specs;
 
 namespace GeoStage.Cli.Commands;
 
@@ -26,7 +27,7 @@ internal static class WorkloadCommands
 
             using var client = run.Client(run.Parse.GetValue(name));
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var applied = await client.PostAsync<ApplyResponse>("v1/workloads/apply", new ApplyRequest(Path.GetFullPath(path), await File.ReadAllTextAsync(path, ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
+            var applied = await client.PostAsync<ApplyResponse>("v1/workloads/apply", new ApplyRequest(Path.GetFullPath(path), SpecFile.Read(path)), ct).ConfigureAwait(false);
             return await FinishAsync(run, clock, client, [.. applied.Workloads.Keys], applied.Generations ?? new Dictionary<string, long>(), Rollouts.Goal.Ready, output, timeout, noWait, ct).ConfigureAwait(false);
         });
         return command;

@@ -33,6 +33,11 @@ public static partial class ControlApi
         });
         api.MapPost("/workloads/apply", (ApplyRequest request) => Guard(() => loop.Post(() =>
         {
+            if (request.Text is null || request.File is null)
+            {
+                throw new InvalidRequestException("an apply request needs 'file' and 'text'");
+            }
+
             var others = loop.Store.Workloads().Where(w => w.Status != WorkloadStatus.Stopped).Select(w => w.Spec).ToList();
             var document = Core.Specs.SpecReader.ReadWorkloads(request.Text, request.File);
             var balancers = Core.Specs.SpecReader.ReadBalancers(request.Text, request.File);
@@ -219,6 +224,13 @@ public static partial class ControlApi
         catch (NotFoundException e)
         {
             return Results.Json(new ErrorResponse(e.Message, []), Wire.Options, statusCode: 404);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A request the checks above did not foresee is a bug to fix, not a reason for the daemon (and
+            // the supervision of every workload and tunnel) to end: it is answered, and logged.
+            await Console.Error.WriteLineAsync($"request failed: {e}").ConfigureAwait(false);
+            return Results.Json(new ErrorResponse($"the daemon could not carry out the request: {e.Message}; nothing was changed by the failed step", []), Wire.Options, statusCode: 500);
         }
     }
 }

@@ -22,6 +22,12 @@ public static class ControlDaemon
     public const string SocketName = "control.sock";
     public const string Role = "daemon";
 
+    /// <summary>
+    /// The largest request body: a spec file at its bound, even if JSON escaping made every byte six
+    /// (\u0000), and some room for the rest of the request. Larger ones are refused unread (413).
+    /// </summary>
+    public const long MaxRequestBytes = 6L * Core.Specs.SpecLimits.MaxFileBytes + 64 * 1024;
+
     public static string SocketPath(StateStore states, string name) => Path.Combine(states.DirectoryOf(name), SocketName);
 
     public static async Task RunAsync(StateStore states, string name, Action<string> ready, CancellationToken cancellationToken)
@@ -69,9 +75,14 @@ public static class ControlDaemon
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socket));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.ListenUnixSocket(socket);
+            k.Limits.MaxRequestBodySize = MaxRequestBytes;
+        });
         builder.Services.Configure<JsonOptions>(o =>
         {
+            o.SerializerOptions.MaxDepth = Core.Specs.SpecLimits.MaxDepth;
             o.SerializerOptions.DefaultIgnoreCondition = StateJson.Options.DefaultIgnoreCondition;
             foreach (var converter in StateJson.Options.Converters)
             {

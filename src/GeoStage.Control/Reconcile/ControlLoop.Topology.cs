@@ -49,7 +49,7 @@ public sealed partial class ControlLoop
     /// <summary>Adds a site with tunnels to every other; returns once its router reaches every other router.</summary>
     public async Task<SiteModel> AddSiteAsync(string name, string cidr, string? router, string? location, CancellationToken cancellationToken)
     {
-        var (site, tunnels) = TopologyEditor.PlanSite(State.Model, name, cidr, router, location, new Local.HostRoutes().Read());
+        var (site, tunnels) = TopologyEditor.PlanSite(State.Model, name, cidr, router, location, new Local.HostRoutes().Read(), HostLimits.Read());
         var operation = Store.Begin(new PendingOperation { Kind = OperationKinds.SiteAdd, Target = name, Phase = "recorded", Site = site, Tunnels = tunnels, StartedAt = _time.GetUtcNow() });
         try
         {

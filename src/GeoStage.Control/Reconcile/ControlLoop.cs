@@ -27,6 +27,7 @@ public sealed partial class ControlLoop
     private readonly HashSet<(string Workload, string Node)> _checking = [];
     private readonly Dictionary<int, DateTimeOffset> _tunnelRestarts = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? _lastReconcileError;
 
     public ControlLoop(StateStore states, EnvironmentState state, ControlStore store, LocalBackend backend, TimeProvider time)
     {
@@ -102,7 +103,7 @@ public sealed partial class ControlLoop
                 // A tick without a command.
             }
 
-            await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+            await ReconcileOnceAsync(cancellationToken).ConfigureAwait(false);
             // Every second: at 10 s, an instance writing flat out outgrew its bound many times over.
             if (clock.Elapsed > TimeSpan.FromSeconds(1))
             {
@@ -112,6 +113,27 @@ public sealed partial class ControlLoop
         }
 
         _steps.Writer.TryComplete();
+    }
+
+    /// <summary>
+    /// One reconcile pass. A failure is logged (once while it repeats) and the pass runs again next tick:
+    /// if it ended the loop, it would end the daemon and with it the supervision of every workload and tunnel.
+    /// </summary>
+    private async Task ReconcileOnceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+            _lastReconcileError = null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (e.Message != _lastReconcileError)
+            {
+                _lastReconcileError = e.Message;
+                await Console.Error.WriteLineAsync($"reconcile failed, retrying every tick: {e}").ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Records an event and wakes watchers.</summary>

@@ -28,13 +28,13 @@ public sealed partial class SpecReader
             if (!known.Contains(key, StringComparer.Ordinal))
             {
                 var hint = Suggest(key, known);
-                Error(At(keyNode), path, $"unknown key '{key}'{hint}; allowed here: {string.Join(", ", known)}");
+                Error(At(keyNode), path, $"unknown key '{Clip(key)}'{hint}; allowed here: {string.Join(", ", known)}");
                 continue;
             }
 
             if (!fields.TryAdd(key, value))
             {
-                Error(At(keyNode), path, $"key '{key}' appears twice; keep one");
+                Error(At(keyNode), path, $"key '{Clip(key)}' appears twice; keep one");
                 continue;
             }
 
@@ -70,7 +70,15 @@ public sealed partial class SpecReader
     {
         if (node is YamlScalarNode scalar)
         {
-            return scalar.Value ?? "";
+            var value = scalar.Value ?? "";
+            var max = SpecLimits.MaxLength(path);
+            if (value.Length > max)
+            {
+                Error(At(node), path, $"a value of {BoundedParser.Thousands(value.Length)} characters; at most {max} are allowed here: shorten it");
+                return null;
+            }
+
+            return value;
         }
 
         Error(At(node), path, $"expected a single value ({what}), not a {(node is YamlSequenceNode ? "list" : "mapping")}");
@@ -102,6 +110,11 @@ public sealed partial class SpecReader
             Error(At(node), key, $"'{key}' is empty: add at least one entry");
         }
 
+        if (TooMany(sequence, itemPrefix ?? key))
+        {
+            return result;
+        }
+
         for (var i = 0; i < sequence.Children.Count; i++)
         {
             // Paths index the list as built, so that a skipped malformed entry does not shift the
@@ -117,10 +130,32 @@ public sealed partial class SpecReader
         return result;
     }
 
+    /// <summary>More entries than <see cref="SpecLimits.MaxCount"/> allows: reported once, and none of them read.</summary>
+    private bool TooMany(YamlNode node, string path)
+    {
+        var count = node switch
+        {
+            YamlSequenceNode sequence => sequence.Children.Count,
+            YamlMappingNode map => map.Children.Count,
+            _ => 0,
+        };
+        var max = SpecLimits.MaxCount(path);
+        if (count <= max)
+        {
+            return false;
+        }
+
+        Error(At(node), path, $"{BoundedParser.Thousands(count)} entries; at most {BoundedParser.Thousands(max)} are allowed here: use fewer");
+        return true;
+    }
+
     // A quoted "" counts as absent too: validation reads an empty value as "already reported missing",
     // so letting one through would drop its site or node without a word.
     private static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Value: null or "" } or YamlScalarNode { Style: ScalarStyle.Plain, Value: "~" or "null" };
+
+    /// <summary>A key as errors quote it: a few lines of messages, however long the key.</summary>
+    private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static string Suggest(string key, string[] known)
     {

@@ -48,12 +48,22 @@ public sealed partial class SpecReader
     /// </summary>
     private (YamlMappingNode Root, Dictionary<string, YamlNode> Fields)? LoadSection(string text, string? notMapping)
     {
+        if (TooLarge(text))
+        {
+            return null;
+        }
+
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new BoundedParser(new StringReader(text)));
         }
-        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        catch (SpecLimitException e)
+        {
+            Error(new SourcePosition(e.Line, e.Column), "", e.Message);
+            return null;
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException or ArgumentException)
         {
             var at = e is YamlException y ? new SourcePosition((int)Math.Max(1, y.Start.Line), (int)Math.Max(1, y.Start.Column)) : new SourcePosition(1, 1);
             Error(at, "", $"invalid YAML: {Clean(e.InnerException?.Message ?? e.Message)}");
@@ -155,14 +165,19 @@ public sealed partial class SpecReader
             return [];
         }
 
-        if (node is YamlScalarNode scalar)
+        if (node is YamlScalarNode)
         {
-            return [scalar.Value ?? ""];
+            return Scalar(node, keyPath, "a value") is { } single ? [single] : [];
         }
 
         if (node is not YamlSequenceNode sequence)
         {
             Error(At(node), keyPath, $"'{key}' must be a list of values");
+            return [];
+        }
+
+        if (TooMany(sequence, keyPath))
+        {
             return [];
         }
 
@@ -188,6 +203,11 @@ public sealed partial class SpecReader
         if (node is not YamlMappingNode map)
         {
             Error(At(node), keyPath, $"'{key}' must be a mapping of KEY: value");
+            return values;
+        }
+
+        if (TooMany(map, keyPath))
+        {
             return values;
         }
 

@@ -20,7 +20,9 @@ public static partial class Names
 
         if (name.Length > MaxLength)
         {
-            return $"'{name}' is {name.Length} characters long; a name has at most {MaxLength}";
+            // Quoted in part when long: the name may be megabytes, and the message is one line.
+            var shown = name.Length <= 80 ? name : name[..20] + "…";
+            return $"'{shown}' is {name.Length:N0} characters long; a name has at most {MaxLength}";
         }
 
         if (!Label().IsMatch(name))

@@ -27,38 +27,35 @@ public sealed partial class SpecValidator
 
     private readonly SourceMap _map;
     private readonly IReadOnlyList<HostNetwork> _hostNetworks;
+    private readonly HostLimits? _hostLimits;
     private readonly List<SpecError> _errors;
 
-    private SpecValidator(SpecDocument document, IReadOnlyList<HostNetwork> hostNetworks)
+    private SpecValidator(SpecDocument document, IReadOnlyList<HostNetwork> hostNetworks, HostLimits? hostLimits)
     {
         _map = document.Map;
         _hostNetworks = hostNetworks;
+        _hostLimits = hostLimits;
         _errors = [.. document.Errors];
     }
 
-    /// <summary>Reads and validates a topology file; throws <see cref="SpecException"/> with every error found.</summary>
-    public static EnvironmentModel LoadFile(string path, IHostNetworks hostNetworks)
+    /// <summary>
+    /// Reads and validates a topology file, against this host's limits unless <paramref name="hostLimits"/>
+    /// are given; throws <see cref="SpecException"/> with every error found.
+    /// </summary>
+    public static EnvironmentModel LoadFile(string path, IHostNetworks hostNetworks, HostLimits? hostLimits = null)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new SpecException([new SpecError(path, 1, 1, "", $"cannot read the file: {e.Message}")]);
-        }
-
-        return Load(text, path, hostNetworks.Read());
+        return Load(SpecFile.Read(path), path, hostNetworks.Read(), hostLimits ?? HostLimits.Read());
     }
 
-    public static EnvironmentModel Load(string text, string file, IReadOnlyList<HostNetwork> hostNetworks) =>
-        Validate(SpecReader.Read(text, file), hostNetworks);
+    /// <summary>Validates <paramref name="text"/>; with <paramref name="hostLimits"/>, also that the host can hold it.</summary>
+    public static EnvironmentModel Load(string text, string file, IReadOnlyList<HostNetwork> hostNetworks, HostLimits? hostLimits = null) =>
+        Validate(SpecReader.Read(text, file), hostNetworks, hostLimits);
 
-    public static EnvironmentModel Validate(SpecDocument document, IReadOnlyList<HostNetwork> hostNetworks)
+    public static EnvironmentModel Validate(SpecDocument document, IReadOnlyList<HostNetwork> hostNetworks, HostLimits? hostLimits = null)
     {
-        var validator = new SpecValidator(document, hostNetworks);
+        var validator = new SpecValidator(document, hostNetworks, hostLimits);
         var model = document.Spec is null ? null : validator.Build(document.Spec);
+
         if (validator._errors.Count > 0 || model is null)
         {
             var sorted = validator._errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
@@ -74,6 +71,13 @@ public sealed partial class SpecValidator
         var wan = Network(spec.Wan, "wan");
         var sites = BuildSites(spec, wan);
         var nodes = BuildNodes(spec, sites);
+
+        // Before the overlay is planned: a mesh the host cannot hold is not worth n(n-1)/2 tunnel plans.
+        if (_errors.Count == 0 && _hostLimits is not null && !Fits(sites.Count, nodes.Count, _hostLimits))
+        {
+            return null;
+        }
+
         var overlay = BuildOverlay(spec.Overlay, sites);
         if (_errors.Count > 0 || wan is null || overlay is null)
         {

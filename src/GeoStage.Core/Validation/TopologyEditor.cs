@@ -37,6 +37,11 @@ public static class TopologyEditor
             throw new InvalidRequestException($"node '{name}' already exists in {model.Name}; pick another name");
         }
 
+        if (labels is not null && (labels.Count > Specs.SpecLimits.MaxEntries || labels.Any(l => l.Key.Length > Specs.SpecLimits.MaxTextChars || l.Value.Length > Specs.SpecLimits.MaxTextChars)))
+        {
+            throw new InvalidRequestException($"at most {Specs.SpecLimits.MaxEntries} labels of at most {Specs.SpecLimits.MaxTextChars} characters each are allowed: use fewer or shorter ones");
+        }
+
         var target = model.Sites.FirstOrDefault(s => s.Name == site)
             ?? throw new InvalidRequestException($"unknown site '{site}'; sites: {string.Join(", ", model.Sites.Select(s => s.Name))}");
         var taken = model.NodesIn(site).Select(n => Ipv4.ToUInt(n.Address)).Append(Ipv4.ToUInt(target.Gateway)).ToHashSet();
@@ -87,7 +92,7 @@ public static class TopologyEditor
     /// on the WAN, or the lowest free one.
     /// </summary>
     public static (SiteModel Site, IReadOnlyList<TunnelModel> Tunnels) PlanSite(
-        EnvironmentModel model, string name, string cidr, string? router, string? location, IReadOnlyList<HostNetwork> hostNetworks)
+        EnvironmentModel model, string name, string cidr, string? router, string? location, IReadOnlyList<HostNetwork> hostNetworks, HostLimits? hostLimits = null)
     {
         if (Names.Check(name) is { } problem)
         {
@@ -97,6 +102,12 @@ public static class TopologyEditor
         if (model.Sites.Any(s => s.Name == name))
         {
             throw new InvalidRequestException($"site '{name}' already exists in {model.Name}; pick another name");
+        }
+
+        // The location is stored and shown by every status: a 50 MB one made each status read 0.5 GB.
+        if (location is { Length: > Specs.SpecLimits.MaxTextChars })
+        {
+            throw new InvalidRequestException($"the location is {location.Length:N0} characters long; at most {Specs.SpecLimits.MaxTextChars} are allowed: shorten it");
         }
 
         if (!Ipv4.TryParseNetwork(cidr, out var network, out var why))
@@ -175,6 +186,12 @@ public static class TopologyEditor
         if (tunnels.Count > 0 && tunnels[^1].Port > 65535)
         {
             throw new InvalidRequestException($"no UDP port left for the tunnels of another site (overlay.port {model.Overlay.BasePort})");
+        }
+
+        // The processes of the running environment already count in ThreadsNow; only the new tunnels' are added.
+        if (hostLimits is not null && 2L * tunnels.Count > hostLimits.ProcessesAvailable)
+        {
+            throw new InvalidRequestException($"another site in this {model.Sites.Count:N0}-site OpenVPN mesh needs {tunnels.Count:N0} tunnels and {2 * tunnels.Count:N0} openvpn processes; this host has {hostLimits.ProcessesAvailable:N0} to spare ({hostLimits.ProcessBound} {Math.Min(hostLimits.PidMax, hostLimits.ThreadsMax):N0}, {hostLimits.Headroom:N0} kept free). Remove a site first, or use an overlay needing fewer processes (WireGuard: one per site, planned)");
         }
 
         return (site, tunnels);

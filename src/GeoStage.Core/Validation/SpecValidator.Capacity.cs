@@ -1,0 +1,51 @@
+namespace GeoStage.Core.Validation;
+
+public sealed partial class SpecValidator
+{
+    /// <summary>Processes an environment needs besides its tunnels: its daemon and a few helpers at any moment.</summary>
+    private const int FixedProcesses = 8;
+
+    /// <summary>
+    /// Refuses a topology the host cannot hold, before anything is built: a 300-site mesh needs 89,700
+    /// OpenVPN processes, and up spent minutes building it before the pids ran out at 32,768.
+    /// Workloads count roughly, as one process per node.
+    /// </summary>
+    private bool Fits(int sites, int nodes, HostLimits limits)
+    {
+        var before = _errors.Count;
+        var tunnels = (long)sites * (sites - 1) / 2;
+        var openvpn = 2 * tunnels;
+        var needed = openvpn + nodes + FixedProcesses;
+        var available = limits.ProcessesAvailable;
+        if (needed > available)
+        {
+            var most = MostSites(available - nodes - FixedProcesses);
+            Error("sites", $"{sites:N0} sites in an OpenVPN mesh need {tunnels:N0} tunnels and {openvpn:N0} openvpn processes"
+                + (nodes > 0 ? $" (and about {nodes:N0} for the nodes' workloads)" : "")
+                + $"; this host allows {Math.Min(limits.PidMax, limits.ThreadsMax):N0} processes ({limits.ProcessBound}), of which {limits.ThreadsNow:N0} exist and {limits.Headroom:N0} are kept free."
+                + $" Use fewer sites (at most {most:N0} here) or an overlay needing fewer processes (WireGuard: one per site, planned)");
+        }
+
+        // One for each router and node, and the fabric (the WAN) that joins the routers.
+        var namespaces = 1L + sites + nodes;
+        var free = limits.MaxNetNamespaces - limits.NetNamespacesNow;
+        if (namespaces > free)
+        {
+            Error("sites", $"{sites:N0} sites and {nodes:N0} nodes need {namespaces:N0} network namespaces; this host allows {limits.MaxNetNamespaces:N0} (user.max_net_namespaces), of which {limits.NetNamespacesNow:N0} exist. Use fewer sites or nodes, or raise user.max_net_namespaces");
+        }
+
+        return _errors.Count == before;
+    }
+
+    /// <summary>The most sites whose full mesh (two processes per pair) fits in <paramref name="processes"/>.</summary>
+    private static long MostSites(long processes)
+    {
+        var n = 0L;
+        while ((n + 1) * n <= processes)
+        {
+            n++;
+        }
+
+        return Math.Max(0, n);
+    }
+}
