@@ -97,7 +97,7 @@ public sealed class WorkloadValidator
         var placement = Placement(spec.Placement, path + ".placement");
         var health = spec.Health is null ? null : Health(spec.Health, path + ".health");
         var maxUnavailable = PositiveInt(spec.Rollout.MaxUnavailable, path + ".rollout.maxUnavailable", 1);
-        var healthTimeout = Duration(spec.Rollout.HealthTimeout, path + ".rollout.healthTimeout", TimeSpan.FromSeconds(30));
+        var healthTimeout = ValueChecks.Duration(spec.Rollout.HealthTimeout, path + ".rollout.healthTimeout", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), ValueChecks.Longest, Error);
         var ports = new List<int>();
         for (var p = 0; p < spec.Ports.Count; p++)
         {
@@ -180,7 +180,7 @@ public sealed class WorkloadValidator
                 return Path.GetFullPath(command);
             }
 
-            problem = File.Exists(command) ? $"'{command}' is not executable; chmod +x it" : $"command '{command}' does not exist";
+            problem = NotRunnable(command);
             return null;
         }
 
@@ -194,6 +194,24 @@ public sealed class WorkloadValidator
         }
 
         return found;
+    }
+
+    /// <summary>Why <paramref name="command"/> cannot be run: a directory used to read "does not exist",
+    /// and a file without an execute bit is best fixed knowing its mode.</summary>
+    private static string NotRunnable(string command)
+    {
+        if (Directory.Exists(command))
+        {
+            return $"'{command}' is a directory; give the path of the program inside it";
+        }
+
+        if (!File.Exists(command))
+        {
+            return $"command '{command}' does not exist";
+        }
+
+        var mode = Convert.ToString((int)File.GetUnixFileMode(command), 8).PadLeft(4, '0');
+        return $"'{command}' is not executable (mode {mode}); chmod +x it";
     }
 
     private static bool IsExecutable(string file) =>
@@ -237,8 +255,8 @@ public sealed class WorkloadValidator
             return null;
         }
 
-        var interval = Duration(spec.Interval, path + ".interval", TimeSpan.FromMilliseconds(500));
-        var timeout = Duration(spec.Timeout, path + ".timeout", TimeSpan.FromSeconds(1));
+        var interval = ValueChecks.Duration(spec.Interval, path + ".interval", TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1), Error);
+        var timeout = ValueChecks.Duration(spec.Timeout, path + ".timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5), Error);
         if (spec.Tcp is not null)
         {
             return Port(spec.Tcp, path + ".tcp") is { } port ? new HealthModel { Kind = HealthKind.Tcp, Port = port, Interval = interval, Timeout = timeout } : null;
@@ -299,8 +317,6 @@ public sealed class WorkloadValidator
     }
 
     private int PositiveInt(string? text, string path, int fallback) => ValueChecks.Positive(text, path, fallback, Error);
-
-    private TimeSpan Duration(string? text, string path, TimeSpan fallback) => ValueChecks.Duration(text, path, fallback, Error);
 
     private int? Port(string text, string path) => ValueChecks.Port(text, path, Error);
 
