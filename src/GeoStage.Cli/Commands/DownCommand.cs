@@ -55,6 +55,11 @@ internal static class DownCommand
 
         if (file is not null)
         {
+            if (InputFiles.Problem(file, "a topology file, or --name") is { } problem)
+            {
+                throw new UsageException(problem);
+            }
+
             // Only the name is needed: a file that no longer validates can still be taken down.
             var document = SpecReader.Read(File.ReadAllText(file), file);
             return document.Spec is { Name.Length: > 0 } spec
