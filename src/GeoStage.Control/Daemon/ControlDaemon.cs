@@ -26,6 +26,8 @@ public static class ControlDaemon
 
     public static async Task RunAsync(StateStore states, string name, Action<string> ready, CancellationToken cancellationToken)
     {
+        // 'geostage serve' run by hand inherits the shell's umask (often 022), unlike the daemon up starts.
+        LocalHost.KeepNewFilesPrivate();
         var dir = states.DirectoryOf(name);
         FileStream held;
         try
