@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using GeoStage.Control.Daemon;
 using GeoStage.Core.Specs;
 using GeoStage.Core.State;
 using GeoStage.Local;
@@ -32,7 +33,15 @@ internal static class DownCommand
                 }
 
                 var clock = Stopwatch.StartNew();
-                await run.Backend.DownAsync(state, cancellationToken).ConfigureAwait(false);
+
+                // The daemon goes first and none may start until the state is gone; read the state again
+                // after, for what a daemon started meanwhile recorded.
+                using (await Removal.StopDaemonAndHoldAsync(run.Store, env, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false))
+                {
+                    state = run.Store.Load(env) ?? state;
+                    await run.Backend.DownAsync(state, cancellationToken).ConfigureAwait(false);
+                }
+
                 Console.Out.WriteLine($"{env}: removed {CliRun.Plural(state.Namespaces.Count, "namespace")} and {CliRun.Plural(state.Processes.Count, "process")} in {clock.Elapsed.TotalSeconds:0.00} s");
             }
 
