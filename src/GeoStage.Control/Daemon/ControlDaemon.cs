@@ -24,26 +24,6 @@ public static class ControlDaemon
 
     public static string SocketPath(StateStore states, string name) => Path.Combine(states.DirectoryOf(name), SocketName);
 
-    /// <summary>daemon.lock, held for the daemon's life; null when another process holds it.</summary>
-    private static FileStream? TakeLock(StateStore states, string name, string dir)
-    {
-        try
-        {
-            return Removal.TryLock(dir, create: false);
-        }
-        catch (FileNotFoundException)
-        {
-            // The environment's first daemon creates the lock, unless down is deleting the directory.
-            return states.Load(name) is { Phase: EnvironmentPhase.Up } && Removal.Refusal(states, name) is null
-                ? Removal.TryLock(dir, create: true)
-                : throw new InvalidOperationException(Removal.Refusal(states, name) ?? $"environment '{name}' is not up");
-        }
-        catch (DirectoryNotFoundException e)
-        {
-            throw new InvalidOperationException($"no environment named '{name}'", e);
-        }
-    }
-
     public static async Task RunAsync(StateStore states, string name, Action<string> ready, CancellationToken cancellationToken)
     {
         // 'geostage serve' run by hand inherits the shell's umask (often 022), unlike the daemon up starts.
@@ -114,6 +94,26 @@ public static class ControlDaemon
         {
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             File.Delete(socket);
+        }
+    }
+
+    /// <summary>daemon.lock, held for the daemon's life; null when another process holds it.</summary>
+    private static FileStream? TakeLock(StateStore states, string name, string dir)
+    {
+        try
+        {
+            return Removal.TryLock(dir, create: false);
+        }
+        catch (FileNotFoundException)
+        {
+            // The environment's first daemon creates the lock, unless down is deleting the directory.
+            return states.Load(name) is { Phase: EnvironmentPhase.Up } && Removal.Refusal(states, name) is null
+                ? Removal.TryLock(dir, create: true)
+                : throw new InvalidOperationException(Removal.Refusal(states, name) ?? $"environment '{name}' is not up");
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new InvalidOperationException($"no environment named '{name}'", e);
         }
     }
 }
