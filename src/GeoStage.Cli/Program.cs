@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GeoStage.Cli;
 using GeoStage.Cli.Commands;
 using GeoStage.Cli.Rendering;
 
@@ -31,4 +32,19 @@ root.Subcommands.Add(BalancerCommands.Run());
 // Ctrl+C and SIGTERM cancel the command's token; up then rolls back what it created. Without a
 // termination timeout System.CommandLine 2.0.0 ends the process at once and no rollback would run.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };
-return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+var parse = root.Parse(args);
+
+// A mistyped option of a command is one line, like every other error: the parser's default follows its
+// message with the whole help text on stdout, where a script reading --output json does not expect it.
+// Without a command at all, the help is what the user needs.
+if (parse.Errors.Count > 0 && parse.CommandResult.Command != root)
+{
+    foreach (var error in parse.Errors)
+    {
+        Console.Error.WriteLine($"error: {error.Message}");
+    }
+
+    return ExitCodes.Failed;
+}
+
+return await parse.InvokeAsync(invocation).ConfigureAwait(false);

@@ -47,7 +47,7 @@ public sealed class UpTests
             var result = await sandbox.RunAsync("up", file, "--timeout", timeout);
 
             CliAssert.Exit(ExitCodes.Failed, result);
-            Assert.Equal("error: --timeout takes 1 to 86400 seconds", Assert.Single(result.ErrorLines));
+            Assert.Equal($"error: --timeout takes 1 to 86400 seconds, not '{timeout}'", Assert.Single(result.ErrorLines));
             Assert.Empty(sandbox.Namespaces());
             Assert.True(sandbox.StateDirIsEmpty(), $"up --timeout {timeout} left something in the state directory");
         }

@@ -160,6 +160,26 @@ public sealed class WorkloadTests
     }
 
     [RootFact("openvpn", "nsenter", "setsid")]
+    public async Task Instances_RunningAgainAfterACrash_StillShowTheLastExit()
+    {
+        await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("wx")));
+        await env.ApplyAsync(Workloads.Sleeper("{ nodes: [w1] }"));
+        await env.WaitAsync("sleeper", w => w.Status == "ready", s_settle, "sleeper ready");
+        var before = (await env.InstancesAsync("sleeper")).Single();
+        Assert.Null(before.LastExit);
+
+        using (var victim = System.Diagnostics.Process.GetProcessById(before.Pid!.Value))
+        {
+            victim.Kill();
+        }
+
+        await Wait.UntilAsync(() => env.InstancesAsync("sleeper").GetAwaiter().GetResult().Single() is { Restarts: 1, State: "healthy" }, s_settle, "the restart");
+        var after = (await env.InstancesAsync("sleeper")).Single();
+        Assert.Equal("killed by signal 9", after.LastExit);
+        Assert.NotEqual(before.Pid, after.Pid);
+    }
+
+    [RootFact("openvpn", "nsenter", "setsid")]
     public async Task Logs_Chain_ShowEachInstancesOutputPrefixedWithItsNode()
     {
         await using var env = await DaemonEnv.StartAsync(Topologies.TwoSites(TempState.UniqueName("wl")));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using GeoStage.Control.Daemon;
 using GeoStage.Core.Specs;
 using GeoStage.Core.State;
 using GeoStage.Core.Validation;
@@ -33,7 +34,15 @@ internal static class DownCommand
                 }
 
                 var clock = Stopwatch.StartNew();
-                await run.Backend.DownAsync(state, cancellationToken).ConfigureAwait(false);
+
+                // The daemon goes first and none may start until the state is gone; read the state again
+                // after, for what a daemon started meanwhile recorded.
+                using (await Removal.StopDaemonAndHoldAsync(run.Store, env, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false))
+                {
+                    state = run.Store.Load(env) ?? state;
+                    await run.Backend.DownAsync(state, cancellationToken).ConfigureAwait(false);
+                }
+
                 Console.Out.WriteLine($"{env}: removed {CliRun.Plural(state.Namespaces.Count, "namespace")} and {CliRun.Plural(state.Processes.Count, "process")} in {clock.Elapsed.TotalSeconds:0.00} s");
             }
 
@@ -56,6 +65,11 @@ internal static class DownCommand
 
         if (file is not null)
         {
+            if (InputFiles.Problem(file, "a topology file, or --name") is { } unreadable)
+            {
+                throw new UsageException(unreadable);
+            }
+
             // Only the name is needed: a file that no longer validates can still be taken down.
             var document = SpecReader.Read(SpecFile.Read(file), file);
             if (document.Spec is not { Name.Length: > 0 } spec)

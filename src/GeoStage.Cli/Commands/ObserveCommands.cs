@@ -55,7 +55,7 @@ internal static class ObserveCommands
         var workload = new Argument<string>("WORKLOAD") { Description = "The workload whose output to show." };
         var node = new Option<string?>("--node") { Description = "Only the instance on this node." };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing as output arrives (Ctrl+C to stop)." };
-        var tail = new Option<int>("--tail") { Description = "Lines of each instance's past output.", DefaultValueFactory = _ => 100 };
+        var tail = new Option<int>("--tail") { Description = "Lines of each instance's past output.", DefaultValueFactory = _ => 100 }.Between(0, 1_000_000);
         var name = CommonOptions.Name();
         var command = new Command("logs", "Print instances' stdout and stderr, each line prefixed with its node.") { workload, node, follow, tail, name };
         CliRun.Register(command, async (run, ct) =>
@@ -129,9 +129,8 @@ internal static class ObserveCommands
         var add = new Command("add", "Add a node; prints the time until every node reaches it and its workloads are healthy.") { site, nodeName, address, labels, name, output };
         CliRun.Register(add, async (run, ct) =>
         {
+            var request = new NodeRequest(run.Parse.GetValue(site)!, run.Parse.GetValue(nodeName)!, run.Parse.GetValue(address), KeyValues.Labels("--label", run.Parse.GetValue(labels) ?? []));
             using var client = run.Client(run.Parse.GetValue(name));
-            var pairs = run.Parse.GetValue(labels) ?? [];
-            var request = new NodeRequest(run.Parse.GetValue(site)!, run.Parse.GetValue(nodeName)!, run.Parse.GetValue(address), pairs.ToDictionary(p => p.Split('=', 2)[0], p => p.Split('=', 2).ElementAtOrDefault(1) ?? ""));
             var added = await client.PostAsync<NodeAdded>("v1/nodes", request, ct).ConfigureAwait(false);
             if (run.Parse.GetValue(output) == "json")
             {

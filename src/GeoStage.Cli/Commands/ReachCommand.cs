@@ -15,8 +15,8 @@ internal static class ReachCommand
             Description = "Hold the overlay down while probing (tunnel routes taken out, then put back): the sites as they are without it.",
         };
         var matrix = new Option<bool>("--matrix") { Description = "Print the full matrix even for large environments." };
-        var count = new Option<int>("--count", "-c") { Description = "Echo requests per pair.", DefaultValueFactory = _ => 3 };
-        var rate = new Option<double>("--rate") { Description = "Echo requests per second, all pairs together.", DefaultValueFactory = _ => 5000 };
+        var count = new Option<int>("--count", "-c") { Description = "Echo requests per pair.", DefaultValueFactory = _ => 3 }.Between(1, 100);
+        var rate = new Option<double>("--rate") { Description = "Echo requests per second, all pairs together.", DefaultValueFactory = _ => 5000 }.Between(1, 1_000_000, "requests per second");
         var command = new Command("reach", "Probe every ordered pair of nodes now with ICMP echo from inside each node, and print the matrix.")
         {
             name, output, withoutOverlay, matrix, count, rate,
@@ -25,11 +25,6 @@ internal static class ReachCommand
         {
             var state = run.ResolveEnvironment(run.Parse.GetValue(name));
             var overlay = !run.Parse.GetValue(withoutOverlay);
-            if (run.Parse.GetValue(count) is < 1 or > 100 || run.Parse.GetValue(rate) is not (>= 1 and <= 1_000_000))
-            {
-                return CliRun.Fail(ExitCodes.Failed, "--count takes 1 to 100 and --rate 1 to 1000000");
-            }
-
             var options = new MeasureOptions { Overlay = overlay, Count = run.Parse.GetValue(count), Rate = run.Parse.GetValue(rate) };
             var reach = await run.Backend.MeasureAsync(state, options, cancellationToken).ConfigureAwait(false);
             if (run.Parse.GetValue(output) == "json")

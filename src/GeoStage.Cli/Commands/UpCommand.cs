@@ -23,7 +23,7 @@ internal static class UpCommand
         {
             Description = "Seconds to wait for every pair of nodes to reach each other through the overlay.",
             DefaultValueFactory = _ => 60,
-        };
+        }.Between(1, 86_400, "seconds");
         var noBefore = new Option<bool>("--skip-before") { Description = "Do not measure the matrix before the overlay starts." };
         var output = CommonOptions.Output();
         var command = new Command("up", "Validate a topology, build its sites and overlay, and wait until every node reaches every other.")
@@ -34,12 +34,9 @@ internal static class UpCommand
         {
             var path = run.Parse.GetValue(file)!;
             var json = run.Parse.GetValue(output) == "json";
-
-            // Checked before anything is built: at 0 or less up built the whole environment only to roll it
-            // back, and a huge value overflowed TimeSpan with a stack trace.
-            if (run.Parse.GetValue(timeout) is not (>= 1 and <= 86_400))
+            if (Directory.Exists(path))
             {
-                return CliRun.Fail(ExitCodes.Failed, "--timeout takes 1 to 86400 seconds");
+                return CliRun.Fail(ExitCodes.InvalidSpec, InputFiles.Problem(path, "a topology file")!);
             }
 
             var model = SpecValidator.LoadFile(path, new HostRoutes());

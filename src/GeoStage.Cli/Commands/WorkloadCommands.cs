@@ -20,9 +20,9 @@ internal static class WorkloadCommands
         CliRun.Register(command, async (run, ct) =>
         {
             var path = run.Parse.GetValue(file)!;
-            if (!File.Exists(path))
+            if (InputFiles.Problem(path, "a workload file") is { } problem)
             {
-                return CliRun.Fail(ExitCodes.InvalidSpec, $"{path}: no such file");
+                return CliRun.Fail(ExitCodes.InvalidSpec, problem);
             }
 
             using var client = run.Client(run.Parse.GetValue(name));
@@ -47,17 +47,12 @@ internal static class WorkloadCommands
         };
         CliRun.Register(command, async (run, ct) =>
         {
-            var pairs = run.Parse.GetValue(env) ?? [];
-            if (pairs.FirstOrDefault(p => !p.Contains('=', StringComparison.Ordinal)) is { } bad)
-            {
-                return CliRun.Fail(ExitCodes.Failed, $"--env {bad}: write KEY=VALUE");
-            }
-
+            var pairs = KeyValues.EnvironmentVariables("--env", run.Parse.GetValue(env) ?? []);
             var request = new UpdateRequest(
                 run.Parse.GetValue(version),
                 run.Parse.GetValue(program),
                 run.Parse.GetValue(args) is { Length: > 0 } a ? a : null,
-                pairs.Length == 0 ? null : pairs.ToDictionary(p => p[..p.IndexOf('=', StringComparison.Ordinal)], p => p[(p.IndexOf('=', StringComparison.Ordinal) + 1)..]));
+                pairs.Count == 0 ? null : pairs);
             using var client = run.Client(run.Parse.GetValue(name));
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var target = run.Parse.GetValue(workload)!;
@@ -93,7 +88,7 @@ internal static class WorkloadCommands
     {
         var workload = Workload();
         var all = new Option<bool>("--all") { Description = "Every node." };
-        var perSite = new Option<int?>("--per-site") { Description = "At most N nodes per site." };
+        var perSite = new Option<int?>("--per-site") { Description = "At most N nodes per site." }.Between(1, 10_000);
         var sites = new Option<string[]>("--site") { Description = "Only nodes of this site (repeatable)." };
         var nodes = new Option<string[]>("--node") { Description = "Only this node (repeatable)." };
         var labels = new Option<string[]>("--label") { Description = "Only nodes with KEY=VALUE (repeatable)." };
@@ -104,13 +99,13 @@ internal static class WorkloadCommands
         };
         CliRun.Register(command, async (run, ct) =>
         {
-            var pairs = run.Parse.GetValue(labels) ?? [];
+            var pairs = KeyValues.Labels("--label", run.Parse.GetValue(labels) ?? []);
             var request = new ScaleRequest(
                 run.Parse.GetValue(all),
                 run.Parse.GetValue(perSite),
                 run.Parse.GetValue(sites) is { Length: > 0 } s ? s : null,
                 run.Parse.GetValue(nodes) is { Length: > 0 } n ? n : null,
-                pairs.Length == 0 ? null : pairs.ToDictionary(p => p.Split('=', 2)[0], p => p.Split('=', 2).ElementAtOrDefault(1) ?? ""));
+                pairs.Count == 0 ? null : pairs);
             using var client = run.Client(run.Parse.GetValue(name));
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var target = run.Parse.GetValue(workload)!;
@@ -196,7 +191,7 @@ internal static class WorkloadCommands
 
     private static Argument<string> Workload() => new("WORKLOAD") { Description = "The workload's name." };
 
-    private static Option<double> Timeout() => new("--timeout") { Description = "Seconds to wait for the change to settle.", DefaultValueFactory = _ => 120 };
+    private static Option<double> Timeout() => new Option<double>("--timeout") { Description = "Seconds to wait for the change to settle.", DefaultValueFactory = _ => 120 }.Between(1, 86_400, "seconds");
 
     private static Option<bool> NoWait() => new("--no-wait") { Description = "Return once the daemon accepted the change." };
 }

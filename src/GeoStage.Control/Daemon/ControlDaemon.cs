@@ -32,24 +32,19 @@ public static class ControlDaemon
 
     public static async Task RunAsync(StateStore states, string name, Action<string> ready, CancellationToken cancellationToken)
     {
+        // 'geostage serve' run by hand inherits the shell's umask (often 022), unlike the daemon up starts.
+        LocalHost.KeepNewFilesPrivate();
         var dir = states.DirectoryOf(name);
-        FileStream held;
-        try
+        var held = TakeLock(states, name, dir)
+            ?? throw new InvalidOperationException(Removal.Refusal(states, name) ?? $"a control daemon of '{name}' is already running; 'geostage status' shows its pid");
+        await using var lockHeld = held;
+
+        // Down marks the environment before it takes the lock: a daemon that got the lock first leaves.
+        if (Removal.Refusal(states, name) is { } refusal)
         {
-            held = new FileStream(Path.Combine(dir, "daemon.lock"), new FileStreamOptions
-            {
-                Mode = FileMode.OpenOrCreate,
-                Access = FileAccess.ReadWrite,
-                Share = FileShare.None,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
-        }
-        catch (IOException e)
-        {
-            throw new InvalidOperationException($"a control daemon of '{name}' is already running; 'geostage status' shows its pid", e);
+            throw new InvalidOperationException(refusal);
         }
 
-        await using var lockHeld = held;
         var state = states.Load(name) ?? throw new InvalidOperationException($"no environment named '{name}'");
         if (state.Phase != EnvironmentPhase.Up)
         {
@@ -110,6 +105,26 @@ public static class ControlDaemon
         {
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             File.Delete(socket);
+        }
+    }
+
+    /// <summary>daemon.lock, held for the daemon's life; null when another process holds it.</summary>
+    private static FileStream? TakeLock(StateStore states, string name, string dir)
+    {
+        try
+        {
+            return Removal.TryLock(dir, create: false);
+        }
+        catch (FileNotFoundException)
+        {
+            // The environment's first daemon creates the lock, unless down is deleting the directory.
+            return states.Load(name) is { Phase: EnvironmentPhase.Up } && Removal.Refusal(states, name) is null
+                ? Removal.TryLock(dir, create: true)
+                : throw new InvalidOperationException(Removal.Refusal(states, name) ?? $"environment '{name}' is not up");
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new InvalidOperationException($"no environment named '{name}'", e);
         }
     }
 }

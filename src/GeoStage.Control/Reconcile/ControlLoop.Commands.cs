@@ -139,7 +139,7 @@ public sealed partial class ControlLoop
             ?? throw new NotFoundException($"workload '{name}' has no instance on node '{node}'");
         await StopAsync(instance, cancellationToken).ConfigureAwait(false);
         var target = State.Model.Nodes.First(n => n.Name == node);
-        Start(existing, target, instance.Restarts, cancellationToken);
+        Start(existing, target, instance, cancellationToken);
         Emit("instance-restarted", name, node, "restarted on request");
         return existing;
     }

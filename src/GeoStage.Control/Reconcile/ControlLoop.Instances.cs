@@ -52,7 +52,7 @@ public sealed partial class ControlLoop
             instances.Remove(leaving.Node);
         }
 
-        foreach (var started in StartMany(workload, [.. targets.Where(t => !instances.ContainsKey(t.Name)).Select(t => (t, 0))], cancellationToken))
+        foreach (var started in StartMany(workload, [.. targets.Where(t => !instances.ContainsKey(t.Name)).Select(t => (t, 0, (string?)null))], cancellationToken))
         {
             instances[started.Node] = started;
         }
@@ -79,15 +79,17 @@ public sealed partial class ControlLoop
         UpdateStatus(workload, instances.Values);
     }
 
-    private InstanceRecord Start(WorkloadRecord workload, NodeModel node, int restarts, CancellationToken cancellationToken) =>
-        StartMany(workload, [(node, restarts)], cancellationToken)[0];
+    /// <summary>Starts the instance again where <paramref name="before"/> ran: its restarts and last exit carry over, so
+    /// that ps still says why it was restarted once it runs again.</summary>
+    private InstanceRecord Start(WorkloadRecord workload, NodeModel node, InstanceRecord before, CancellationToken cancellationToken) =>
+        StartMany(workload, [(node, before.Restarts, before.LastExit)], cancellationToken)[0];
 
     /// <summary>
     /// Starts instances from the workload's current spec: every record is written before its process exists,
     /// the processes are spawned in parallel (a spawn costs a fork and two execs), and the outcomes are
     /// recorded in order on the loop.
     /// </summary>
-    private List<InstanceRecord> StartMany(WorkloadRecord workload, IReadOnlyList<(NodeModel Node, int Restarts)> starts, CancellationToken cancellationToken)
+    private List<InstanceRecord> StartMany(WorkloadRecord workload, IReadOnlyList<(NodeModel Node, int Restarts, string? LastExit)> starts, CancellationToken cancellationToken)
     {
         if (starts.Count == 0)
         {
@@ -106,6 +108,7 @@ public sealed partial class ControlLoop
                 Generation = workload.Generation,
                 State = InstanceState.Starting,
                 Restarts = s.Restarts,
+                LastExit = s.LastExit,
                 StartedAt = _time.GetUtcNow(),
                 LogFile = log,
                 WorkDir = workDir,
@@ -176,7 +179,7 @@ public sealed partial class ControlLoop
         var node = targets.First(t => t.Name == instance.Node);
         if (instance.State == InstanceState.Backoff)
         {
-            return now >= instance.NextStartAt ? Start(workload, node, instance.Restarts, cancellationToken) : instance;
+            return now >= instance.NextStartAt ? Start(workload, node, instance, cancellationToken) : instance;
         }
 
         if (!IsAlive(instance))

@@ -86,7 +86,7 @@ public sealed partial class ControlLoop
         await TestPause.AtAsync("update.replacing", cancellationToken).ConfigureAwait(false);
 
         // Restarts count per version: the new one starts from none.
-        foreach (var started in StartMany(workload, [.. next.Select(i => (targets.First(t => t.Name == i.Node), 0))], cancellationToken))
+        foreach (var started in StartMany(workload, [.. next.Select(i => (targets.First(t => t.Name == i.Node), 0, (string?)null))], cancellationToken))
         {
             instances[started.Node] = started;
         }

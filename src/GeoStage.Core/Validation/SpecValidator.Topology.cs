@@ -198,22 +198,12 @@ public sealed partial class SpecValidator
     {
         foreach (var (key, value) in node.Labels)
         {
-            var keyName = key.Contains('/', StringComparison.Ordinal) ? key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..] : key;
-            if (!LabelText(keyName) || keyName.Length == 0)
+            if (Labels.Check(key, value) is { } problem)
             {
-                Error($"{path}.labels.{key}", $"label key '{key}' is not valid: use letters, digits, '-', '_' or '.', at most 63, starting and ending with a letter or digit");
-            }
-
-            if (value.Length > 0 && !LabelText(value))
-            {
-                Error($"{path}.labels.{key}", $"label value '{value}' is not valid: use letters, digits, '-', '_' or '.', at most 63, starting and ending with a letter or digit");
+                Error($"{path}.labels.{key}", problem);
             }
         }
     }
-
-    private static bool LabelText(string text) =>
-        text.Length <= 63 && text.Length > 0 && char.IsAsciiLetterOrDigit(text[0]) && char.IsAsciiLetterOrDigit(text[^1])
-        && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     private OverlayModel? BuildOverlay(OverlaySpec overlay, List<SiteModel> sites)
     {

@@ -42,6 +42,14 @@ public static class TopologyEditor
             throw new InvalidRequestException($"at most {Specs.SpecLimits.MaxEntries} labels of at most {Specs.SpecLimits.MaxTextChars} characters each are allowed: use fewer or shorter ones");
         }
 
+        foreach (var (key, value) in labels ?? new Dictionary<string, string>())
+        {
+            if (Labels.Check(key, value) is { } wrong)
+            {
+                throw new InvalidRequestException(wrong);
+            }
+        }
+
         var target = model.Sites.FirstOrDefault(s => s.Name == site)
             ?? throw new InvalidRequestException($"unknown site '{site}'; sites: {string.Join(", ", model.Sites.Select(s => s.Name))}");
         var taken = model.NodesIn(site).Select(n => Ipv4.ToUInt(n.Address)).Append(Ipv4.ToUInt(target.Gateway)).ToHashSet();

@@ -58,4 +58,29 @@ internal static class ValueChecks
         error(path, $"'{text}' is not a duration; write e.g. 500ms, 10s or 2m");
         return fallback;
     }
+
+    /// <summary>A duration from <paramref name="least"/> to <paramref name="most"/>: a health probe every
+    /// 0.0001ms kept a core 70 % busy, and one that may take an hour never notices a hung instance.</summary>
+    public static TimeSpan Duration(string? text, string path, TimeSpan fallback, TimeSpan least, TimeSpan most, Action<string, string> error)
+    {
+        var failed = false;
+        var value = Duration(text, path, fallback, (p, m) =>
+        {
+            failed = true;
+            error(p, m);
+        });
+        if (!failed && (value < least || value > most))
+        {
+            error(path, $"'{text}' is out of range; write {Write(least)} to {Write(most)}");
+            return fallback;
+        }
+
+        return value;
+    }
+
+    private static string Write(TimeSpan span) =>
+        span.TotalHours >= 1 && span.TotalHours % 1 == 0 ? $"{span.TotalHours:0}h"
+        : span.TotalMinutes >= 1 && span.TotalMinutes % 1 == 0 ? $"{span.TotalMinutes:0}m"
+        : span.TotalSeconds >= 1 && span.TotalSeconds % 1 == 0 ? $"{span.TotalSeconds:0}s"
+        : $"{span.TotalMilliseconds:0}ms";
 }

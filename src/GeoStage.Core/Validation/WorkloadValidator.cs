@@ -9,7 +9,7 @@ namespace GeoStage.Core.Validation;
 /// its position: unknown nodes, sites or labels, commands that do not exist, templates naming unknown
 /// facts, and ports that two workloads would both listen on on one node.
 /// </summary>
-public sealed class WorkloadValidator
+public sealed partial class WorkloadValidator
 {
 
     private readonly SourceMap _map;
@@ -97,7 +97,7 @@ public sealed class WorkloadValidator
         var placement = Placement(spec.Placement, path + ".placement");
         var health = spec.Health is null ? null : Health(spec.Health, path + ".health");
         var maxUnavailable = PositiveInt(spec.Rollout.MaxUnavailable, path + ".rollout.maxUnavailable", 1);
-        var healthTimeout = Duration(spec.Rollout.HealthTimeout, path + ".rollout.healthTimeout", TimeSpan.FromSeconds(30));
+        var healthTimeout = ValueChecks.Duration(spec.Rollout.HealthTimeout, path + ".rollout.healthTimeout", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), ValueChecks.Longest, Error);
         var ports = new List<int>();
         for (var p = 0; p < spec.Ports.Count; p++)
         {
@@ -169,36 +169,6 @@ public sealed class WorkloadValidator
         return resolved;
     }
 
-    /// <summary>The absolute path of an executable <paramref name="command"/>, or null and what is wrong.</summary>
-    public static string? FindCommand(string command, out string? problem)
-    {
-        problem = null;
-        if (command.Contains('/', StringComparison.Ordinal))
-        {
-            if (IsExecutable(command))
-            {
-                return Path.GetFullPath(command);
-            }
-
-            problem = File.Exists(command) ? $"'{command}' is not executable; chmod +x it" : $"command '{command}' does not exist";
-            return null;
-        }
-
-        // As a shell looks it up: a file of that name that is not executable does not hide a later one.
-        var found = (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin").Split(':')
-            .Select(dir => Path.Combine(dir, command))
-            .FirstOrDefault(IsExecutable);
-        if (found is null)
-        {
-            problem = $"command '{command}' is not on the PATH; give its absolute path or install it";
-        }
-
-        return found;
-    }
-
-    private static bool IsExecutable(string file) =>
-        File.Exists(file) && (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
-
     private void CheckTemplate(string template, string path)
     {
         if (Templates.Check(template) is { } problem)
@@ -237,8 +207,8 @@ public sealed class WorkloadValidator
             return null;
         }
 
-        var interval = Duration(spec.Interval, path + ".interval", TimeSpan.FromMilliseconds(500));
-        var timeout = Duration(spec.Timeout, path + ".timeout", TimeSpan.FromSeconds(1));
+        var interval = ValueChecks.Duration(spec.Interval, path + ".interval", TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1), Error);
+        var timeout = ValueChecks.Duration(spec.Timeout, path + ".timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5), Error);
         if (spec.Tcp is not null)
         {
             return Port(spec.Tcp, path + ".tcp") is { } port ? new HealthModel { Kind = HealthKind.Tcp, Port = port, Interval = interval, Timeout = timeout } : null;
@@ -299,8 +269,6 @@ public sealed class WorkloadValidator
     }
 
     private int PositiveInt(string? text, string path, int fallback) => ValueChecks.Positive(text, path, fallback, Error);
-
-    private TimeSpan Duration(string? text, string path, TimeSpan fallback) => ValueChecks.Duration(text, path, fallback, Error);
 
     private int? Port(string text, string path) => ValueChecks.Port(text, path, Error);
 

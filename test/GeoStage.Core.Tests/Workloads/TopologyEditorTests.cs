@@ -112,6 +112,30 @@ public sealed class TopologyEditorTests
         Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("", "x", "label key '' is not valid")]
+    [InlineData("role", "-x", "label value '-x' is not valid")]
+    [InlineData("/role", "x", "label key '/role' is not valid")]
+    [InlineData("role", "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv", "label value 'vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv...' is not valid")]
+    public void PlanNode_BadLabel_SaysWhyAsTheTopologyFileDoes(string key, string value, string message)
+    {
+        var labels = new Dictionary<string, string> { [key] = value };
+
+        var error = Assert.Throws<InvalidRequestException>(() => TopologyEditor.PlanNode(s_model, "a", "n3", null, labels));
+
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PlanNode_ValidLabels_AreKept()
+    {
+        var labels = new Dictionary<string, string> { ["role"] = "db", ["example.com/tier"] = "", ["zone"] = "eu-1.a" };
+
+        var node = TopologyEditor.PlanNode(s_model, "a", "n3", null, labels);
+
+        Assert.Equal(labels, node.Labels);
+    }
+
     [Fact]
     public void PlanNode_UnknownSite_ListsTheSites()
     {

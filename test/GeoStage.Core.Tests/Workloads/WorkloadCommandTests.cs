@@ -45,7 +45,35 @@ public sealed class WorkloadCommandTests : IDisposable
                 command: {program}
             """);
 
-        AssertError(error, 3, 14, "workloads[0].command", $"'{program}' is not executable; chmod +x it");
+        AssertError(error, 3, 14, "workloads[0].command", $"'{program}' is not executable (mode 0640); chmod +x it");
+    }
+
+    [Fact]
+    public void Load_CommandThatIsADirectory_SaysItIsADirectory()
+    {
+        var error = SingleError($"""
+            workloads:
+              - name: web
+                command: {_dir}
+            """);
+
+        AssertError(error, 3, 14, "workloads[0].command", $"'{_dir}' is a directory; give the path of the program inside it");
+    }
+
+    [Fact]
+    public void Load_HealthCommandThatIsNotExecutable_GivesItsMode()
+    {
+        var check = Script("check", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var error = SingleError($"""
+            workloads:
+              - name: web
+                command: /bin/sh
+                health:
+                  command: [{check}]
+            """);
+
+        AssertError(error, 5, 17, "workloads[0].health.command[0]", $"'{check}' is not executable (mode 0644); chmod +x it");
     }
 
     [Fact]

@@ -152,6 +152,43 @@ public sealed class WorkloadFieldTests
     }
 
     [Fact]
+    public void Load_HealthDurationsOutOfTheirRange_AreEachAnError()
+    {
+        var errors = Errors("""
+            workloads:
+              - name: web
+                command: /bin/sh
+                health:
+                  tcp: 8080
+                  interval: 0.0001ms
+                  timeout: 10m
+                rollout:
+                  healthTimeout: 1ms
+            """);
+
+        Assert.Equal(
+            [
+                (6, 17, "workloads[0].health.interval", "'0.0001ms' is out of range; write 50ms to 1h"),
+                (7, 16, "workloads[0].health.timeout", "'10m' is out of range; write 10ms to 5m"),
+                (9, 22, "workloads[0].rollout.healthTimeout", "'1ms' is out of range; write 100ms to 24h"),
+            ],
+            errors.Select(e => (e.Line, e.Column, e.Path, e.Message)));
+    }
+
+    [Fact]
+    public void Load_HealthDurationsAtTheirBounds_AreAccepted()
+    {
+        var health = LoadOne("""
+            workloads:
+              - name: web
+                command: /bin/sh
+                health: { tcp: 8080, interval: 50ms, timeout: 10ms }
+            """).Health!;
+
+        Assert.Equal((TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(10)), (health.Interval, health.Timeout));
+    }
+
+    [Fact]
     public void Load_MaxUnavailableZero_IsAnError()
     {
         var error = SingleError("""
