@@ -42,7 +42,11 @@ public sealed partial class LocalBackend
     }
 
     /// <summary>A namespace's devices and main-table IPv4 routes, as the kernel has them now.</summary>
-    internal sealed record NetworkTables(IReadOnlySet<string> Devices, IReadOnlySet<(string Device, IPNetwork Destination)> Routes);
+    internal sealed record NetworkTables(IReadOnlySet<string> Devices, IReadOnlySet<(string Device, IPNetwork Destination)> Routes)
+    {
+        /// <summary>Devices set down (IFF_UP clear); empty where the flags were not read.</summary>
+        public IReadOnlySet<string> Down { get; init; } = new HashSet<string>();
+    }
 
     /// <summary>Every device GeoStage creates, in the order a repair must go: bridges, router legs, tunnels, nodes.</summary>
     internal static IEnumerable<ExpectedDevice> ExpectedDevices(EnvironmentModel model)
@@ -78,12 +82,12 @@ public sealed partial class LocalBackend
     /// repaired here): devices gone, routes gone, and with <paramref name="logs"/> OpenVPN processes
     /// flooding their logs. Reads the kernel's tables in-process, one thread for all namespaces.
     /// </summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "The backend's surface, which an interface will take; another backend reads its own instance.")]
     public IReadOnlyList<Fault> FindFaults(EnvironmentState state, LogGrowth? logs = null)
     {
         var expected = ExpectedDevices(state.Model).ToList();
         var namespaces = expected.Select(e => e.Namespace).Distinct().Where(Ip.Exists).ToList();
-        var tables = NetNs.RunEach(namespaces, _ => ReadTables());
+        var tables = NetNs.RunEach(namespaces, _ => ReadTables(withFlags: true));
+        var held = OverlayHeldDown(state.Name);
         var byNamespace = namespaces.Zip(tables).Where(p => p.Second is not null).ToDictionary(p => p.First, p => p.Second!);
         var faults = new List<Fault>();
         foreach (var device in expected)
@@ -93,10 +97,15 @@ public sealed partial class LocalBackend
                 continue;
             }
 
-            var unrouted = device.Routes.Where(r => !table.Routes.Contains((device.Device, r))).ToList();
+            // While reach --without-overlay holds the overlay down, the tunnels' routes are out on purpose.
+            var unrouted = device.Routes.Where(r => !table.Routes.Contains((device.Device, r)) && !(held && device.Role == DeviceRole.Tunnel)).ToList();
             if (!table.Devices.Contains(device.Device))
             {
                 faults.Add(FaultOf(device, FaultKind.Missing, "missing"));
+            }
+            else if (table.Down.Contains(device.Device))
+            {
+                faults.Add(FaultOf(device, FaultKind.Down, $"set down, not by GeoStage; left as is (ip -n {device.Namespace} link set {device.Device} up brings it back)"));
             }
             else if (unrouted.Count > 0 && !(device.Role == DeviceRole.Tunnel && faults.Any(f => f.Namespace == device.Namespace && f.Device == LocalNames.RouterLan)))
             {
@@ -139,7 +148,7 @@ public sealed partial class LocalBackend
         };
 
     /// <summary>Reads /proc of the calling thread's network namespace (thread-self: the process's own namespace is another).</summary>
-    internal static NetworkTables ReadTables()
+    internal static NetworkTables ReadTables(bool withFlags = false)
     {
         var devices = File.ReadLines("/proc/thread-self/net/dev").Skip(2)
             .Select(line => line.Split(':', 2)[0].Trim())
@@ -155,7 +164,28 @@ public sealed partial class LocalBackend
             }
         }
 
-        return new NetworkTables(devices, routes);
+        if (!withFlags)
+        {
+            return new NetworkTables(devices, routes);
+        }
+
+        // The socket belongs to the calling thread's namespace: it answers for that namespace's devices.
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        var down = devices.Where(d => d != "lo" && d.Length < 16 && !IsUpOrGone(socket, d)).ToHashSet(StringComparer.Ordinal);
+        return new NetworkTables(devices, routes) { Down = down };
+    }
+
+    private static bool IsUpOrGone(System.Net.Sockets.Socket socket, string device)
+    {
+        try
+        {
+            return Interop.Libc.IsUp(socket, device);
+        }
+        catch (IOException)
+        {
+            // Deleted between reading the list and asking for its flags: the next check sees it missing.
+            return true;
+        }
     }
 
     /// <summary>An address as /proc/net/route prints it: the network-order bytes read as a host-order hex number.</summary>

@@ -21,15 +21,40 @@ public sealed partial class LocalBackend
 
         // Hold the overlay down by taking the tunnel routes out of every router: exactly the state before
         // the overlay existed. They go back even when probing fails or is cancelled.
+        // The daemon's device check would see the routes gone and put them back mid-measurement: the mark
+        // (this process's pid and start time) tells it they are out on purpose, for as long as we live.
         var model = state.Model;
-        await ChangeTunnelRoutesAsync(model, "del", cancellationToken).ConfigureAwait(false);
+        var held = OverlayHeldFile(state.Name);
+        await File.WriteAllTextAsync(held, $"{Environment.ProcessId} {ProcTable.StartTicks(Environment.ProcessId)}\n", cancellationToken).ConfigureAwait(false);
         try
         {
+            await ChangeTunnelRoutesAsync(model, "del", cancellationToken).ConfigureAwait(false);
             return await ProbeAllAsync(model, overlay: false, Isolation with { Rate = options.Rate }, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            await ChangeTunnelRoutesAsync(model, "add", CancellationToken.None).ConfigureAwait(false);
+            // "replace": a route already back (put there by hand, or by a repair) is no error.
+            await ChangeTunnelRoutesAsync(model, "replace", CancellationToken.None).ConfigureAwait(false);
+            File.Delete(held);
+        }
+    }
+
+    private string OverlayHeldFile(string environment) => Path.Combine(_store.DirectoryOf(environment), "overlay-held");
+
+    /// <summary>True while a live <c>reach --without-overlay</c> holds the tunnels' routes out (its mark names it).</summary>
+    private bool OverlayHeldDown(string environment)
+    {
+        try
+        {
+            var fields = File.ReadAllText(OverlayHeldFile(environment)).Split(' ', StringSplitOptions.TrimEntries);
+            return fields.Length == 2
+                && int.TryParse(fields[0], System.Globalization.CultureInfo.InvariantCulture, out var pid)
+                && ulong.TryParse(fields[1], System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+                && ProcTable.IsAlive(pid, ticks);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

@@ -113,7 +113,7 @@ public sealed partial class LocalBackend
         await Ip.BatchAsync(fabric, [.. stale, .. commands], cancellationToken).ConfigureAwait(false);
     }
 
-    private static NetworkTables ReadTablesOf(string ns) => NetNs.Run(ns, ReadTables);
+    private static NetworkTables ReadTablesOf(string ns) => NetNs.Run(ns, () => ReadTables());
 
     /// <summary>Stops the OpenVPN processes <paramref name="which"/> selects, runs <paramref name="between"/>, starts them again as recorded.</summary>
     private async Task<(EnvironmentState State, string Done)> ReplaceOpenVpnAsync(

@@ -10,7 +10,7 @@ namespace GeoStage.Local.Tests;
 public sealed class RepairTests
 {
     [RootFact("openvpn", "nsenter", "setsid")]
-    public async Task FindFaults_DevicesDeletedOrDown_ReportsEachThenRepairAsyncRestoresAll56()
+    public async Task FindFaults_DevicesDeletedOrUnrouted_ReportsEachThenRepairAsyncRestoresAll56()
     {
         await using var env = Env.Create(Topologies.Seed(TempState.UniqueName("rf")));
         await env.UpAsync(measureBefore: false);
@@ -18,7 +18,7 @@ public sealed class RepairTests
         var clean = env.Backend.FindFaults(env.State);
 
         RootSnapshot.Run("ip", "-n", a, "link", "del", "tun-b");
-        RootSnapshot.Run("ip", "-n", b, "link", "set", "tun-c", "down");
+        RootSnapshot.Run("ip", "-n", b, "route", "del", "192.168.30.0/24", "dev", "tun-c");
         RootSnapshot.Run("ip", "-n", c, "link", "del", "lan0");
         RootSnapshot.Run("ip", "-n", LocalNames.Node(env.Model.Name, "node01"), "link", "del", "eth0");
         RootSnapshot.Run("ip", "-n", LocalNames.Fabric(env.Model.Name), "link", "del", "s0");
@@ -43,6 +43,46 @@ public sealed class RepairTests
         var restarted = result.State.Processes.Single(p => p.Site == "a" && p.Peer == "b");
         Assert.True(ProcTable.IsAlive(restarted.Pid, restarted.StartTicks));
         Assert.Equal(restarted.Pid, env.State.Processes.Single(p => p.Site == "a" && p.Peer == "b").Pid);
+    }
+
+    [RootFact("openvpn", "nsenter", "setsid")]
+    public async Task FindFaults_DeviceSetDownByHand_ReportedAsDownNotAsARouteToRepair()
+    {
+        await using var env = Env.Create(Topologies.Seed(TempState.UniqueName("rd")));
+        await env.UpAsync(measureBefore: false);
+        var node = LocalNames.Node(env.Model.Name, "node02");
+
+        RootSnapshot.Run("ip", "-n", node, "link", "set", "eth0", "down");
+        var found = env.Backend.FindFaults(env.State);
+
+        var fault = Assert.Single(found);
+        Assert.Equal(FaultKind.Down, fault.Kind);
+        Assert.Equal("node02", fault.Node);
+        Assert.False(fault.Repairable);
+        Assert.Contains("set down, not by GeoStage", fault.Problem, StringComparison.Ordinal);
+    }
+
+    [RootFact("openvpn", "nsenter", "setsid")]
+    public async Task FindFaults_WhileReachHoldsTheOverlayDown_TunnelRoutesAreNoFault()
+    {
+        await using var env = Env.Create(Topologies.Seed(TempState.UniqueName("rh")));
+        await env.UpAsync(measureBefore: false);
+        IReadOnlyList<Fault>? during = null;
+        var measuring = env.Backend.MeasureAsync(env.State, new MeasureOptions { Overlay = false }, CancellationToken.None);
+        var router = LocalNames.Router(env.Model.Name, "a");
+        await Wait.UntilAsync(() => measuring.IsCompleted || !RootSnapshot.Run("ip", "-n", router, "route", "show", "dev", "tun-b").Contains("192.168.20.0/24", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the tunnel routes to be taken out");
+        if (!measuring.IsCompleted)
+        {
+            during = env.Backend.FindFaults(env.State);
+        }
+
+        var without = await measuring;
+
+        Assert.NotNull(during);
+        Assert.Empty(during);
+        Assert.Equal(16, without.ReachableCount);
+        Assert.Empty(env.Backend.FindFaults(env.State));
+        Assert.Contains("192.168.20.0/24", RootSnapshot.Run("ip", "-n", router, "route", "show", "dev", "tun-b"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed partial class ControlLoop
         }
 
         Track(found, now);
-        var due = found.Where(f => now >= _faults[f.Key].NextAttempt).ToList();
+        var due = found.Where(f => f.Repairable && now >= _faults[f.Key].NextAttempt).ToList();
         if (due.Count == 0)
         {
             return;

@@ -13,6 +13,13 @@ public enum FaultKind
 
     /// <summary>The process using the device writes its log far faster than any working one does.</summary>
     Flooding,
+
+    /// <summary>
+    /// The device was set down by someone else (<c>ip link set DEV down</c>): reported, not repaired. Setting a
+    /// link down is how people cut one on purpose (a balancer's failover test does), so undoing it would
+    /// defeat them; a device GeoStage recreates it brings up itself.
+    /// </summary>
+    Down,
 }
 
 /// <summary>
@@ -24,6 +31,9 @@ public sealed record Fault(FaultKind Kind, string Namespace, string Device, stri
     public string? Site { get; init; }
 
     public string? Node { get; init; }
+
+    /// <summary>Whether the daemon repairs this fault, or only reports it.</summary>
+    public bool Repairable => Kind != FaultKind.Down;
 
     /// <summary>The same fault across checks: this kind of trouble with this device of this namespace.</summary>
     public string Key => $"{Namespace}/{Device}/{Kind}";
