@@ -103,8 +103,10 @@ public sealed partial class LocalBackend
             {
                 faults.Add(FaultOf(device, FaultKind.Missing, "missing"));
             }
-            else if (table.Down.Contains(device.Device))
+            else if (table.Down.Contains(device.Device) && device.Role is DeviceRole.NodeLeg or DeviceRole.RouterWan or DeviceRole.RouterLan)
             {
+                // A leg set down is a link cut on purpose. A tun device is another matter: an OpenVPN that
+                // recreated its own after a delete leaves it down, which the repair must fix (Unrouted below).
                 faults.Add(FaultOf(device, FaultKind.Down, $"set down, not by GeoStage; left as is (ip -n {device.Namespace} link set {device.Device} up brings it back)"));
             }
             else if (unrouted.Count > 0 && !(device.Role == DeviceRole.Tunnel && faults.Any(f => f.Namespace == device.Namespace && f.Device == LocalNames.RouterLan)))

@@ -15,9 +15,10 @@ public enum FaultKind
     Flooding,
 
     /// <summary>
-    /// The device was set down by someone else (<c>ip link set DEV down</c>): reported, not repaired. Setting a
-    /// link down is how people cut one on purpose (a balancer's failover test does), so undoing it would
-    /// defeat them; a device GeoStage recreates it brings up itself.
+    /// A router's or node's leg was set down by someone else (<c>ip link set eth0 down</c>): reported, not
+    /// repaired. Setting a link down is how people cut one on purpose (a balancer's failover test does), so
+    /// undoing it would defeat them. Tun devices and bridges found down are repaired (as unrouted): an
+    /// OpenVPN that recreated its own tun device after a delete leaves it down.
     /// </summary>
     Down,
 }
