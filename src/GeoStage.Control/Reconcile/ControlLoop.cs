@@ -12,7 +12,11 @@ namespace GeoStage.Control.Reconcile;
 /// step on this loop, one at a time, so state is never changed from two places at once. A tick reconciles
 /// what runs with what is wanted: starts missing instances, restarts crashed ones with backoff, advances
 /// rollouts within their policy, rolls back a failed one, and restarts dead tunnels.
-/// Concurrency: <see cref="RunAsync"/> owns all mutable fields; other threads only call <see cref="Post"/>.
+/// Concurrency: <see cref="RunAsync"/> owns all mutable fields and makes every change to desired state.
+/// Other threads call <see cref="Post"/>, and, off the loop so that a failover never waits for a busy
+/// loop, <see cref="Record"/> and <see cref="FenceOthersAsync"/> (API and process-exit threads: they use
+/// only the balancers' concurrent dictionaries, the VIP on nodes' interfaces and <see cref="Emit"/>);
+/// <see cref="Emit"/> appends through the store, whose lock serialises its one connection. See docs/architecture.md.
 /// </summary>
 public sealed partial class ControlLoop
 {
