@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GeoStage.Core.Model;
+using GeoStage.Core.Processes;
 using GeoStage.Core.State;
 using GeoStage.Local.Namespaces;
 using GeoStage.Local.Processes;

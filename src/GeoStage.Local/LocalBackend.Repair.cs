@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GeoStage.Core.Backends;
 using GeoStage.Core.Model;
+using GeoStage.Core.Processes;
 using GeoStage.Core.State;
 using GeoStage.Local.Namespaces;
 using GeoStage.Local.Processes;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using GeoStage.Core.Backends;
 using GeoStage.Core.Diagnostics;
 using GeoStage.Core.Model;
+using GeoStage.Core.Processes;
 using GeoStage.Core.State;
 using GeoStage.Local.Namespaces;
 
@@ -157,9 +158,7 @@ public sealed partial class LocalBackend : IEnvironmentBackend
         }
     }
 
+    // The default PATH after the caller's: a user's PATH often lacks the sbin directories that ip lives in.
     internal static string? Which(string tool) =>
-        tool.Contains('/', StringComparison.Ordinal)
-            ? (File.Exists(tool) ? tool : null)
-            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Concat(["/usr/sbin", "/sbin", "/usr/bin", "/bin"])
-                .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
+        ExternalProgram.Find(tool, $"{Environment.GetEnvironmentVariable("PATH")}:{ExternalProgram.DefaultPath}", out _);
 }

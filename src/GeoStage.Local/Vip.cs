@@ -1,5 +1,5 @@
 using GeoStage.Local.Namespaces;
-using GeoStage.Local.Processes;
+using GeoStage.Core.Processes;
 
 namespace GeoStage.Local;
 
@@ -58,19 +58,8 @@ public static class Vip
     /// <summary>Starts arping with <paramref name="arping"/>; the task ends once the process is reaped.</summary>
     private static Task StartArping(string? ns, string[] arping)
     {
-        var info = new System.Diagnostics.ProcessStartInfo(ns is null ? ArpTool : Ip.Tool)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in ns is null ? arping : ["netns", "exec", ns, ArpTool, .. arping])
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var process = System.Diagnostics.Process.Start(info) ?? throw new ToolException($"could not start {ArpTool}");
-        return ReapAsync(process);
+        var info = ExternalProgram.StartInfo(ns is null ? ArpTool : Ip.Tool, ns is null ? arping : ["netns", "exec", ns, ArpTool, .. arping], capture: true);
+        return ReapAsync(ExternalProgram.Start(info));
     }
 
     private static async Task ReapAsync(System.Diagnostics.Process process)
@@ -88,7 +77,7 @@ public static class Vip
     {
         try
         {
-            await ToolRunner.RunAsync(Ip.Tool, ns is null ? ["-force", "-batch", "-"] : ["-n", ns, "-force", "-batch", "-"], $"addr del {address}/32 dev {device}\n", cancellationToken).ConfigureAwait(false);
+            await ExternalProgram.RunAsync(Ip.Tool, ns is null ? ["-force", "-batch", "-"] : ["-n", ns, "-force", "-batch", "-"], $"addr del {address}/32 dev {device}\n", cancellationToken).ConfigureAwait(false);
         }
         catch (ToolException e) when (e.Message.Contains("Address not found", StringComparison.Ordinal) || e.Message.Contains("Cannot assign requested address", StringComparison.Ordinal))
         {

@@ -1,4 +1,5 @@
 using GeoStage.Core.Backends;
+using GeoStage.Core.Processes;
 using GeoStage.Core.State;
 using GeoStage.Local.Namespaces;
 using GeoStage.Local.Processes;

@@ -48,7 +48,7 @@ public sealed class VipTests
             Assert.Equal(before, RootSnapshot.Run("ip", "-n", ns, "-o", "addr", "show"));
 
             // It runs the real tools: a device that is not there is an error naming the command, not a silent no-op.
-            var missing = await Assert.ThrowsAsync<Processes.ToolException>(() => Vip.WarmUpAsync(ns, "nosuch0", CancellationToken.None));
+            var missing = await Assert.ThrowsAsync<Core.Processes.ToolException>(() => Vip.WarmUpAsync(ns, "nosuch0", CancellationToken.None));
             Assert.Contains("nosuch0", missing.Message, StringComparison.Ordinal);
         }
         finally

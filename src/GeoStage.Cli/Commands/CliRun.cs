@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.ComponentModel;
 using System.Text.Json;
+using GeoStage.Core.Processes;
 using GeoStage.Core.State;
 using GeoStage.Core.Validation;
 using GeoStage.Local;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
+using GeoStage.Core.Processes;
 using GeoStage.Local.Namespaces;
 
 namespace GeoStage.Cli.Commands;
@@ -23,13 +23,7 @@ internal static class ExecCommand
             var ns = model.Nodes.Any(n => n.Name == target) ? LocalNames.Node(model.Name, target)
                 : target.EndsWith("-gw", StringComparison.Ordinal) && model.Sites.Any(s => s.Name == target[..^3]) ? LocalNames.Router(model.Name, target[..^3])
                 : throw new NotFoundException($"no node '{target}' in {model.Name}; nodes: {string.Join(", ", model.Nodes.Select(n => n.Name))}; routers: {string.Join(", ", model.Sites.Select(s => s.Name + "-gw"))}");
-            var info = new ProcessStartInfo("nsenter") { UseShellExecute = false };
-            foreach (var arg in (string[])[$"--net={Ip.PathOf(ns)}", "--", .. run.Parse.GetValue(commandLine)!])
-            {
-                info.ArgumentList.Add(arg);
-            }
-
-            using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start nsenter");
+            using var process = ExternalProgram.Start(ExternalProgram.StartInfo("nsenter", [$"--net={Ip.PathOf(ns)}", "--", .. run.Parse.GetValue(commandLine)!]));
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
             return process.ExitCode;
         });

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using GeoStage.Core.Processes;
 using GeoStage.Local.Processes;
 
 namespace GeoStage.Control.Balancers;
@@ -19,25 +20,22 @@ public sealed partial class HookRunner
     {
         // setsid execs the hook in place (the runtime's child is no group leader, so it need not fork): the
         // PID is the hook's own and leads a new process group, which a timeout ends whole.
-        var info = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in Arguments(hook).Prepend(hook.Command[0]).Prepend("--"))
+        var info = ExternalProgram.StartInfo("setsid", Arguments(hook).Prepend(hook.Command[0]).Prepend("--"), capture: true, new Dictionary<string, string>
         {
-            info.ArgumentList.Add(arg);
-        }
+            ["GEOSTAGE_VIP"] = _vip,
+            ["GEOSTAGE_NODE"] = _node,
+            ["GEOSTAGE_TERM"] = hook.Term.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["GEOSTAGE_ROLE"] = RoleName(hook.Role),
 
-        info.Environment["GEOSTAGE_VIP"] = _vip;
-        info.Environment["GEOSTAGE_NODE"] = _node;
-        info.Environment["GEOSTAGE_TERM"] = hook.Term.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        info.Environment["GEOSTAGE_ROLE"] = RoleName(hook.Role);
-
-        // Replaces the balancer's definition (JSON), which the replica itself was started with.
-        info.Environment["GEOSTAGE_BALANCER"] = _balancer;
+            // Replaces the balancer's definition (JSON), which the replica itself was started with.
+            ["GEOSTAGE_BALANCER"] = _balancer,
+        });
 
         var clock = Stopwatch.StartNew();
         Process process;
         try
         {
-            process = Process.Start(info) ?? throw new Win32Exception("no process");
+            process = ExternalProgram.Start(info);
         }
         catch (Win32Exception e)
         {

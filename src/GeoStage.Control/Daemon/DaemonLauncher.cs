@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GeoStage.Control.Api;
 using GeoStage.Control.Client;
+using GeoStage.Core.Processes;
 using GeoStage.Core.State;
 
 namespace GeoStage.Control.Daemon;
@@ -8,19 +9,11 @@ namespace GeoStage.Control.Daemon;
 /// <summary>Starts an environment's daemon in the background (its own session, output to logs/daemon.log) and waits for its API.</summary>
 public static class DaemonLauncher
 {
-    private const string Script = "umask 077; log=$1; shift; exec setsid \"$@\" </dev/null >>\"$log\" 2>&1";
-
     public static async Task<int> StartAsync(StateStore states, string name, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var log = Path.Combine(states.EnsureDirectory(name, "logs"), "daemon.log");
-        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        foreach (var arg in (string[])["-c", Script, "geostage-daemon", log, .. SelfCommand(), "serve", "--name", name])
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["GEOSTAGE_STATE_DIR"] = states.Root;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the control daemon");
+        using var process = ExternalProgram.StartDetached(
+            "geostage-daemon", log, [.. SelfCommand(), "serve", "--name", name], new Dictionary<string, string> { ["GEOSTAGE_STATE_DIR"] = states.Root });
         using var client = new ControlClient(states, name, TimeSpan.FromSeconds(2));
         var clock = Stopwatch.StartNew();
         while (true)

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using GeoStage.Core.Model;
+using GeoStage.Core.Processes;
 using GeoStage.Local.Namespaces;
 
 namespace GeoStage.Control.Instances;
@@ -70,25 +70,8 @@ public static class HealthChecker
 
     private static async Task<string?> CommandAsync(string ns, IReadOnlyList<string> command, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo("nsenter") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])[$"--net={Ip.PathOf(ns)}", "--", .. command])
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new IOException("could not start the health command");
-        var output = process.StandardError.ReadToEndAsync(cancellationToken);
-        _ = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return process.ExitCode == 0 ? null : $"health command exited {process.ExitCode}: {(await output.ConfigureAwait(false)).Trim()}";
+        var info = ExternalProgram.StartInfo("nsenter", [$"--net={Ip.PathOf(ns)}", "--", .. command]);
+        var result = await ExternalProgram.CaptureAsync(info, stdin: null, timeout: null, cancellationToken).ConfigureAwait(false);
+        return result.ExitCode == 0 ? null : $"health command exited {result.ExitCode}: {result.Stderr.Trim()}";
     }
 }

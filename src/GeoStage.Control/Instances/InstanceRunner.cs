@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GeoStage.Control.Store;
 using GeoStage.Core.Model;
+using GeoStage.Core.Processes;
 using GeoStage.Local.Namespaces;
 using GeoStage.Local.Processes;
 
@@ -39,7 +40,7 @@ public sealed class InstanceRunner
         Directory.CreateDirectory(workDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            ["PATH"] = ExternalProgram.DefaultPath,
             ["HOME"] = workDir,
             ["LANG"] = "C.UTF-8",
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",

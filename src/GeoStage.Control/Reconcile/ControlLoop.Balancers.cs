@@ -183,7 +183,7 @@ public sealed partial class ControlLoop
                     return node.Name;
                 }
             }
-            catch (Exception e) when (e is Local.Processes.ToolException or IOException && !Ip.Exists(ns))
+            catch (Exception e) when (e is Core.Processes.ToolException or IOException && !Ip.Exists(ns))
             {
                 // The node is being removed: its namespace, and any VIP in it, are gone.
             }
@@ -248,7 +248,7 @@ public sealed partial class ControlLoop
         {
             await FenceAsync(workload, node, ExitOf(process), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or Local.Processes.ToolException or IOException)
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or Core.Processes.ToolException or IOException)
         {
             // The loop fences on its next turn (daemon stopping, process already disposed, ip failed).
         }

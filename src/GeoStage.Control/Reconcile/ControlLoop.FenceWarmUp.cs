@@ -37,7 +37,7 @@ public sealed partial class ControlLoop
                     await Vip.ReleaseAsync(nodes[0], balancer.Vip, "lo", CancellationToken.None).ConfigureAwait(false);
                 }
             }
-            catch (Exception e) when (e is Local.Processes.ToolException or IOException)
+            catch (Exception e) when (e is Core.Processes.ToolException or IOException)
             {
                 // A node going away meanwhile: the real fence handles that case itself.
             }

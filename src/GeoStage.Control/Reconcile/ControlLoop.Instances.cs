@@ -3,6 +3,7 @@ using GeoStage.Control.Instances;
 using GeoStage.Control.Balancers;
 using GeoStage.Control.Store;
 using GeoStage.Core.Model;
+using GeoStage.Core.Processes;
 using GeoStage.Local.Namespaces;
 using GeoStage.Local.Processes;
 

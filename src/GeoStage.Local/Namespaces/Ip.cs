@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using GeoStage.Local.Processes;
+using GeoStage.Core.Processes;
 
 namespace GeoStage.Local.Namespaces;
 
@@ -30,7 +30,7 @@ public static class Ip
         }
 
         string[] args = ns is null ? ["-batch", "-"] : ["-n", ns, "-batch", "-"];
-        return ToolRunner.RunAsync(Tool, args, script.ToString(), cancellationToken);
+        return ExternalProgram.RunAsync(Tool, args, script.ToString(), cancellationToken);
     }
 
     /// <summary>
@@ -43,7 +43,7 @@ public static class Ip
         string[] args = ns is null ? ["-force", "-batch", "-"] : ["-n", ns, "-force", "-batch", "-"];
         try
         {
-            await ToolRunner.RunAsync(Tool, args, script, cancellationToken).ConfigureAwait(false);
+            await ExternalProgram.RunAsync(Tool, args, script, cancellationToken).ConfigureAwait(false);
         }
         catch (ToolException)
         {
@@ -55,7 +55,7 @@ public static class Ip
     public static async Task<JsonElement> JsonAsync(string? ns, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         string[] full = ns is null ? ["-json", .. args] : ["-n", ns, "-json", .. args];
-        var output = await ToolRunner.RunAsync(Tool, full, cancellationToken).ConfigureAwait(false);
+        var output = await ExternalProgram.RunAsync(Tool, full, cancellationToken).ConfigureAwait(false);
         using var document = JsonDocument.Parse(output.Length == 0 ? "[]" : output);
         return document.RootElement.Clone();
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GeoStage.Core.Processes;
 using GeoStage.Core.State;
 using GeoStage.Local.Interop;
 using GeoStage.Local.Namespaces;
@@ -9,13 +10,10 @@ namespace GeoStage.Local.Processes;
 /// Starts long-lived processes inside a namespace, detached from the CLI: in a session of their own (so
 /// Ctrl+C at the terminal does not reach them), stdin from /dev/null, output appended to a log file.
 /// The shell execs setsid, which execs nsenter, which execs the program, so the PID returned is the
-/// program's own. Arguments travel as "$@", never through shell parsing.
+/// program's own (see <see cref="ExternalProgram.StartDetached"/>).
 /// </summary>
 public static class ProcessLauncher
 {
-    // umask 077: the log, and whatever the program creates, is its owner's alone (logs name keys and peers).
-    private const string Script = "umask 077; log=$1; ns=$2; shift 2; exec setsid nsenter --net=\"$ns\" -- \"$@\" </dev/null >>\"$log\" 2>&1";
-
     public static (Process Process, ProcessRecord Record) Start(string role, string ns, IReadOnlyList<string> command, string logFile) =>
         Start(role, ns, command, logFile, environment: null, workingDirectory: null);
 
@@ -26,22 +24,8 @@ public static class ProcessLauncher
     public static (Process Process, ProcessRecord Record) Start(
         string role, string ns, IReadOnlyList<string> command, string logFile, IReadOnlyDictionary<string, string>? environment, string? workingDirectory)
     {
-        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = workingDirectory ?? "" };
-        if (environment is not null)
-        {
-            info.Environment.Clear();
-            foreach (var (key, value) in environment)
-            {
-                info.Environment[key] = value;
-            }
-        }
-
-        foreach (var arg in (string[])["-c", Script, "geostage-launch", logFile, Ip.PathOf(ns), .. command])
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(info) ?? throw new ToolException($"could not start {command[0]} in {ns}");
+        var process = ExternalProgram.StartDetached(
+            "geostage-launch", logFile, ["nsenter", $"--net={Ip.PathOf(ns)}", "--", .. command], environment, replaceEnvironment: environment is not null, workingDirectory);
         var ticks = ProcTable.StartTicks(process.Id) ?? throw new ToolException($"{command[0]} in {ns} exited at once; see {logFile}");
         return (process, new ProcessRecord
         {
