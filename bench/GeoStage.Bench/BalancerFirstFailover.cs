@@ -47,10 +47,15 @@ internal static class BalancerFirstFailover
         return Write(result, settings);
     }
 
-    /// <summary>Prints the section, writes it when asked; 0 when every environment and round succeeded.</summary>
+    /// <summary>Prints the section, writes it when asked; 0 when every environment and round succeeded and the targets were met.</summary>
     public static int Write(FirstFailoverResult result, BenchSettings settings)
     {
-        var section = BalancerFirstMarkdown.Section(result);
+        // The README demo's figure (the client's longest gap around the first kill) is checked here, not in its test.
+        var misses = BalancerBenchmark.TargetMisses([.. result.Environments.SelectMany(e => e.Rounds.Take(1))]).Select(m => "first kill, " + m)
+            .Concat(BalancerBenchmark.TargetMisses([.. result.Environments.SelectMany(e => e.Rounds.Skip(1))]).Select(m => "later kills, " + m))
+            .ToList();
+        var section = BalancerFirstMarkdown.Section(result)
+            + (misses.Count == 0 ? "" : "\nTargets missed:\n\n" + string.Concat(misses.Select(m => "- " + m + "\n")));
         Console.WriteLine(section);
         if (settings.WritePath is { } path)
         {
@@ -58,7 +63,7 @@ internal static class BalancerFirstFailover
         }
 
         var failed = result.Environments.Any(e => e.Failures.Count > 0 || e.Rounds.Count < KillsPerEnvironment || e.Rounds.Any(r => r.Failure is not null));
-        return failed ? BenchRun.Failed : BenchRun.Ok;
+        return failed || misses.Count > 0 ? BenchRun.Failed : BenchRun.Ok;
     }
 
     public static async Task<FirstFailoverResult> MeasureEnvironmentsAsync(BenchContext context, int count, CancellationToken cancellationToken)

@@ -24,12 +24,11 @@ public sealed partial class BalancerDemoTests
         Assert.True(seen.Success, $"no client summary in the script's output:\n{output}");
         var answered = int.Parse(seen.Groups["answered"].Value, CultureInfo.InvariantCulture);
         var gapEnd = int.Parse(seen.Groups["to"].Value, CultureInfo.InvariantCulture);
-        var gap = int.Parse(seen.Groups["gap"].Value, CultureInfo.InvariantCulture);
         Assert.True(answered >= 10, $"only {answered} answers:\n{output}");
 
-        // The longest silence contains the kill and ends with an answer: service resumed.
+        // The longest silence contains the kill and ends with an answer: service resumed. How long it
+        // lasted is wall time on a loaded machine: bench/ measures it (failover rounds, target median ≤ 1 s).
         Assert.True(gapEnd > 0, $"the client's longest silence ended before the kill:\n{output}");
-        Assert.True(gap < 3000, $"the client went {gap} ms without an answer:\n{output}");
         var killed = KilledLine().Match(output);
         Assert.True(killed.Success, output);
         var status = StatusLine().Match(output);

@@ -74,7 +74,7 @@ public sealed class BalancerTests
 
         // The old leader's report of stepping down and the new one's of leading may arrive in either order.
         var why = $"took over after {first.Leader} stepped down from term {first.Term}: its data path failed (the site's gateway stopped answering)";
-        await Wait.UntilAsync(() => (second = WaitLeaderAsync(client, term: 2).GetAwaiter().GetResult()).Why == why, TimeSpan.FromSeconds(10), $"lb status to say '{why}'");
+        await Wait.UntilAsync(async () => (second = await WaitLeaderAsync(client, term: 2)).Why == why, TimeSpan.FromSeconds(10), $"lb status to say '{why}'");
         Assert.NotNull(second.LastFailoverMs);
 
         Assert.NotEqual(first.Leader, second.Leader);
@@ -107,9 +107,9 @@ public sealed class BalancerTests
         await Wait.UntilAsync(() => Calls().Contains(oldFollower) && Calls().Contains(newLeader), TimeSpan.FromSeconds(20), $"'{oldFollower}' and '{newLeader}' from the hooks");
         var logged = new List<string>();
         await Wait.UntilAsync(
-            () =>
+            async () =>
             {
-                logged = client.LinesAsync("v1/logs?workload=lb-front&tail=1000", CancellationToken.None).ToBlockingEnumerable().ToList();
+                logged = await client.LinesAsync("v1/logs?workload=lb-front&tail=1000", CancellationToken.None).ToListAsync();
                 return logged.Count(l => l.Contains(": exited 0 after ", StringComparison.Ordinal)) >= 3;
             },
             TimeSpan.FromSeconds(20),
@@ -125,12 +125,12 @@ public sealed class BalancerTests
     }
 
     [RootFact("openvpn", "nsenter", "setsid", "arping")]
-    public async Task Backends_OneCrashes_LeavesTheRotationWithinOneHealthIntervalAndComesBackWithEvents()
+    public async Task Backends_OneCrashes_LeavesTheRotationAndComesBackWithEvents()
     {
         await using var env = await StartFrontedAsync("lx");
         using var client = env.Client();
         var leader = await WaitLeaderAsync(client, term: 1);
-        await Wait.UntilAsync(() => Backends(client, leader.Leader!).Count == 3, TimeSpan.FromSeconds(20), "three backends in the leader's rotation");
+        await Wait.UntilAsync(async () => (await BackendsAsync(client, leader.Leader!)).Count == 3, TimeSpan.FromSeconds(20), "three backends in the leader's rotation");
         var victim = $"{env.Model.Nodes.Single(n => n.Name == "w1").Address}:7000";
 
         var pid = (await env.InstancesAsync("chain")).Single(i => i.Node == "w1").Pid!.Value;
@@ -141,17 +141,16 @@ public sealed class BalancerTests
         }
 
         Store.EventRecord? removed = null;
-        await Wait.UntilAsync(() => (removed = BackendEvent(client, "balancer-backend-removed", victim)) is not null, TimeSpan.FromSeconds(20), $"{victim} to leave the rotation");
+        await Wait.UntilAsync(async () => (removed = await BackendEventAsync(client, "balancer-backend-removed", victim)) is not null, TimeSpan.FromSeconds(20), $"{victim} to leave the rotation");
         Store.EventRecord? added = null;
-        await Wait.UntilAsync(() => (added = BackendEvent(client, "balancer-backend-added", victim)) is not null, TimeSpan.FromSeconds(30), $"{victim} to rejoin once restarted");
+        await Wait.UntilAsync(async () => (added = await BackendEventAsync(client, "balancer-backend-added", victim)) is not null, TimeSpan.FromSeconds(30), $"{victim} to rejoin once restarted");
 
-        // The daemon sees the exit at once; the leader refreshes every healthInterval (500 ms) and reports
-        // every 250 ms: out of rotation within one interval of the crash, plus the report and CI's load.
-        var leftAfter = removed!.At - killedAt;
-        Assert.True(leftAfter < TimeSpan.FromMilliseconds(500 + 250 + 750), $"{victim} left the rotation {leftAfter.TotalMilliseconds:0} ms after the crash");
+        // How fast it leaves is a figure for bench/, not a test (wall time on a loaded machine); that it
+        // leaves within one health interval is logic, tested on fake time in BalancerReplicaTests.
+        Assert.True(removed!.At >= killedAt, $"{victim} left the rotation at {removed.At:O}, before the crash at {killedAt:O}");
         Assert.True(added!.At > removed.At);
-        Assert.Equal(3, Backends(client, leader.Leader!).Count);
-        var events = Events(client);
+        Assert.Equal(3, (await BackendsAsync(client, leader.Leader!)).Count);
+        var events = await EventsAsync(client);
         Assert.Contains(events, e => e.Kind == "balancer-leader" && e.Node == leader.Leader && e.Message.Contains($"in term {leader.Term}", StringComparison.Ordinal));
     }
 
@@ -168,7 +167,7 @@ public sealed class BalancerTests
         await watch.UntilAnsweredAfterAsync(removed, 5, "the client in site west to be served again after the removal");
         await watch.DisposeAsync();
         await Wait.UntilAsync(
-            () => (second = WaitLeaderAsync(client, term: 2).GetAwaiter().GetResult()).Why?.StartsWith($"took over after {first.Leader}", StringComparison.Ordinal) == true,
+            async () => (second = await WaitLeaderAsync(client, term: 2)).Why?.StartsWith($"took over after {first.Leader}", StringComparison.Ordinal) == true,
             TimeSpan.FromSeconds(10),
             $"lb status to say the leader took over after {first.Leader}");
 
@@ -234,24 +233,24 @@ public sealed class BalancerTests
         }
     }
 
-    private static IReadOnlyList<string> Backends(Client.ControlClient client, string node) =>
-        [.. client.GetAsync<List<BalancerView>>("v1/balancers", CancellationToken.None).GetAwaiter().GetResult()
+    private static async Task<IReadOnlyList<string>> BackendsAsync(Client.ControlClient client, string node) =>
+        [.. (await client.GetAsync<List<BalancerView>>("v1/balancers", CancellationToken.None))
             .Single().Replicas.Where(r => r.Node == node && r.Leader).SelectMany(r => r.Backends).Select(b => b.Endpoint)];
 
-    private static List<Store.EventRecord> Events(Client.ControlClient client) =>
-        [.. client.LinesAsync("v1/events", CancellationToken.None).ToBlockingEnumerable()
+    private static async Task<List<Store.EventRecord>> EventsAsync(Client.ControlClient client) =>
+        [.. (await client.LinesAsync("v1/events", CancellationToken.None).ToListAsync())
             .Select(l => System.Text.Json.JsonSerializer.Deserialize<Store.EventRecord>(l, Wire.Options)!)];
 
-    private static Store.EventRecord? BackendEvent(Client.ControlClient client, string kind, string endpoint) =>
-        Events(client).FirstOrDefault(e => e.Kind == kind && e.Message.Contains(endpoint, StringComparison.Ordinal));
+    private static async Task<Store.EventRecord?> BackendEventAsync(Client.ControlClient client, string kind, string endpoint) =>
+        (await EventsAsync(client)).FirstOrDefault(e => e.Kind == kind && e.Message.Contains(endpoint, StringComparison.Ordinal));
 
     private static async Task<BalancerView> WaitLeaderAsync(Client.ControlClient client, long term)
     {
         BalancerView? view = null;
         await Wait.UntilAsync(
-            () =>
+            async () =>
             {
-                view = client.GetAsync<List<BalancerView>>("v1/balancers", CancellationToken.None).GetAwaiter().GetResult().SingleOrDefault();
+                view = (await client.GetAsync<List<BalancerView>>("v1/balancers", CancellationToken.None)).SingleOrDefault();
                 return view is { Leader: not null } && view.Term >= term && view.Replicas.Any(r => r.Leader && r.Node == view.Leader);
             },
             TimeSpan.FromSeconds(30),

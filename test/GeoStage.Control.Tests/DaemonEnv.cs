@@ -76,7 +76,7 @@ internal sealed class DaemonEnv : IAsyncDisposable
         _daemon.BeginErrorReadLine();
         _daemon.BeginOutputReadLine();
         using var client = new ControlClient(Store, Name, TimeSpan.FromSeconds(2));
-        await Wait.UntilAsync(() => Healthy(client), TimeSpan.FromSeconds(30), "the daemon's API");
+        await Wait.UntilAsync(() => HealthyAsync(client), TimeSpan.FromSeconds(30), "the daemon's API");
     }
 
     public void KillDaemon()
@@ -158,11 +158,11 @@ internal sealed class DaemonEnv : IAsyncDisposable
         }
     }
 
-    private static bool Healthy(ControlClient client)
+    private static async Task<bool> HealthyAsync(ControlClient client)
     {
         try
         {
-            client.GetAsync<HealthResponse>("v1/health", CancellationToken.None).GetAwaiter().GetResult();
+            await client.GetAsync<HealthResponse>("v1/health", CancellationToken.None);
             return true;
         }
         catch (Exception e) when (e is DaemonNotRunningException or OperationCanceledException or HttpRequestException)

@@ -110,9 +110,14 @@ public sealed class DaemonTests
         // Converged: every node reports the same tip, seen from node04 in site C through the overlay.
         var heights = new Dictionary<string, long>();
         await Wait.UntilAsync(
-            () =>
+            async () =>
             {
-                var tips = env.Model.Nodes.Select(n => StatusAsync(env, n.Name, n.Address, from: "node04").GetAwaiter().GetResult()).ToList();
+                var tips = new List<JsonElement>();
+                foreach (var n in env.Model.Nodes)
+                {
+                    tips.Add(await StatusAsync(env, n.Name, n.Address, from: "node04"));
+                }
+
                 heights = tips.ToDictionary(t => t.GetProperty("node").GetString()!, t => t.GetProperty("height").GetInt64());
                 return tips.Select(t => t.GetProperty("tip").GetString()).Distinct().Count() == 1 && heights.Values.Min() >= 3;
             },

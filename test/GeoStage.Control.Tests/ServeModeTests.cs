@@ -31,7 +31,7 @@ public sealed class ServeModeTests
         try
         {
             using var client = new ControlClient(env.Store, env.Name, TimeSpan.FromSeconds(60));
-            await Wait.UntilAsync(() => Answers(client), TimeSpan.FromSeconds(30), "the daemon's API");
+            await Wait.UntilAsync(() => AnswersAsync(client), TimeSpan.FromSeconds(30), "the daemon's API");
             await env.ApplyAsync(Workloads.Sleeper());
             await env.WaitAsync("sleeper", w => w.Status == "ready", TimeSpan.FromSeconds(60), "sleeper ready");
 
@@ -50,11 +50,11 @@ public sealed class ServeModeTests
         }
     }
 
-    private static bool Answers(ControlClient client)
+    private static async Task<bool> AnswersAsync(ControlClient client)
     {
         try
         {
-            client.GetAsync<HealthResponse>("v1/health", CancellationToken.None).GetAwaiter().GetResult();
+            await client.GetAsync<HealthResponse>("v1/health", CancellationToken.None);
             return true;
         }
         catch (DaemonNotRunningException)

@@ -140,7 +140,7 @@ public sealed class WorkloadTests
             }
 
             var expected = crash;
-            await Wait.UntilAsync(() => env.InstancesAsync("sleeper").GetAwaiter().GetResult().Single() is { Restarts: var r, State: "healthy" } && r == expected, s_settle, $"restart {crash}");
+            await Wait.UntilAsync(async () => (await env.InstancesAsync("sleeper")).Single() is { Restarts: var r, State: "healthy" } && r == expected, s_settle, $"restart {crash}");
         }
 
         using var client = env.Client();
@@ -173,7 +173,7 @@ public sealed class WorkloadTests
             victim.Kill();
         }
 
-        await Wait.UntilAsync(() => env.InstancesAsync("sleeper").GetAwaiter().GetResult().Single() is { Restarts: 1, State: "healthy" }, s_settle, "the restart");
+        await Wait.UntilAsync(async () => (await env.InstancesAsync("sleeper")).Single() is { Restarts: 1, State: "healthy" }, s_settle, "the restart");
         var after = (await env.InstancesAsync("sleeper")).Single();
         Assert.Equal("killed by signal 9", after.LastExit);
         Assert.NotEqual(before.Pid, after.Pid);

@@ -3,13 +3,16 @@ namespace GeoStage.Testing;
 /// <summary>
 /// Time that moves only when a test says so: <see cref="Advance"/> fires the timers that fall due, so
 /// code using <c>Task.Delay(span, timeProvider)</c> runs deterministically. (The Testing package with
-/// FakeTimeProvider is not served by this project's registry.)
+/// FakeTimeProvider is not served by this project's registry.) A test advances time once the code under
+/// test is parked on its timers (<see cref="WaitForWaitersAsync"/>), never after a real delay or a yield.
 /// Concurrency: any thread; a lock guards the clock and the timers; callbacks run outside it.
 /// </summary>
 public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _gate = new();
+    private static readonly TimeSpan s_waitLimit = TimeSpan.FromSeconds(30);
     private readonly List<ManualTimer> _timers = [];
+    private readonly List<(int Count, TaskCompletionSource Done)> _waits = [];
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private long _ticks;
 
@@ -30,6 +33,53 @@ public sealed class ManualTimeProvider : TimeProvider
     }
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    /// <summary>Timers waiting for time to move: one per <c>Task.Delay</c> the code under test is parked on.</summary>
+    public int PendingTimers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timers.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Completes once at least <paramref name="count"/> timers are pending: the code under test has reached
+    /// its waits, so advancing now is deterministic. Fails after 30 s of real time naming what was awaited.
+    /// </summary>
+    public async Task WaitForWaitersAsync(int count, CancellationToken cancellationToken = default)
+    {
+        TaskCompletionSource done;
+        lock (_gate)
+        {
+            if (_timers.Count >= count)
+            {
+                return;
+            }
+
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waits.Add((count, done));
+        }
+
+        try
+        {
+            await done.Task.WaitAsync(s_waitLimit, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"waited {s_waitLimit.TotalSeconds:0} s for {count} pending timer(s); {PendingTimers} pending");
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _waits.RemoveAll(w => w.Done == done);
+            }
+        }
+    }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -76,6 +126,16 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>Completes the waits the pending timers now satisfy. Called under the lock; continuations run asynchronously.</summary>
+    private void ReleaseWaits()
+    {
+        foreach (var wait in _waits.Where(w => _timers.Count >= w.Count).ToList())
+        {
+            wait.Done.TrySetResult();
+            _waits.Remove(wait);
+        }
+    }
+
     private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {
         public long Due { get; set; }
@@ -95,6 +155,7 @@ public sealed class ManualTimeProvider : TimeProvider
                 Due = owner._ticks + dueTime.Ticks;
                 Period = period == Timeout.InfiniteTimeSpan ? 0 : period.Ticks;
                 owner._timers.Add(this);
+                owner.ReleaseWaits();
                 return true;
             }
         }

@@ -19,6 +19,21 @@ public static class Wait
         }
     }
 
+    /// <summary>As <see cref="UntilAsync(Func{bool}, TimeSpan, string)"/> for a condition that must await (an API call), instead of blocking a thread on it.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"waited {timeout.TotalSeconds:0.#} s for {what}");
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
     /// <summary>Waits until <paramref name="value"/> has not changed for <paramref name="quiet"/>.</summary>
     public static async Task UntilStableAsync(Func<long> value, TimeSpan quiet, TimeSpan timeout, string what)
     {

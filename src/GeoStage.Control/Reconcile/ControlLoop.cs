@@ -40,6 +40,7 @@ public sealed partial class ControlLoop
         Store = store;
         _backend = backend;
         _time = time;
+        Leases = new(time);
         _runner = new InstanceRunner(states.EnsureDirectory(state.Name, "instances"));
     }
 
@@ -53,8 +54,9 @@ public sealed partial class ControlLoop
     public string StateRoot => _states.Root;
 
     /// <summary>Leases for leader election. In memory: after a daemon restart every lease is free and
-    /// holders re-acquire within a retry interval, keeping their term only if nobody else was faster.</summary>
-    public Balancer.Election.LeaseTable Leases { get; } = new(TimeProvider.System);
+    /// holders re-acquire within a retry interval, keeping their term only if nobody else was faster.
+    /// Expiry is logic, so it runs on the loop's clock.</summary>
+    public Balancer.Election.LeaseTable Leases { get; }
 
     /// <summary>Completes at the next change of workloads, instances or events (for watchers).</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
@@ -87,11 +89,12 @@ public sealed partial class ControlLoop
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await AdoptAsync(cancellationToken).ConfigureAwait(false);
-        var clock = Stopwatch.StartNew();
+        // The tick and the rotation run on the injected clock, so a test on fake time drives both.
+        var rotatedAt = _time.GetTimestamp();
         while (!cancellationToken.IsCancellationRequested)
         {
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            wait.CancelAfter(s_tick);
+            using var tick = new CancellationTokenSource(s_tick, _time);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, tick.Token);
             try
             {
                 if (await _steps.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
@@ -109,10 +112,10 @@ public sealed partial class ControlLoop
 
             await ReconcileOnceAsync(cancellationToken).ConfigureAwait(false);
             // Every second: at 10 s, an instance writing flat out outgrew its bound many times over.
-            if (clock.Elapsed > TimeSpan.FromSeconds(1))
+            if (_time.GetElapsedTime(rotatedAt) > TimeSpan.FromSeconds(1))
             {
                 RotateLogs();
-                clock.Restart();
+                rotatedAt = _time.GetTimestamp();
             }
         }
 

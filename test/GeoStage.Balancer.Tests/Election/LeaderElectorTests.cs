@@ -7,6 +7,7 @@ namespace GeoStage.Balancer.Tests.Election;
 public sealed class LeaderElectorTests
 {
     private static readonly TimeSpan s_ttl = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
     private readonly ManualTimeProvider _time = new();
 
     [Fact]
@@ -19,35 +20,44 @@ public sealed class LeaderElectorTests
         var leaderA = await a.WaitForLeadershipAsync(CancellationToken.None);
         var followerB = b.WaitForLeadershipAsync(CancellationToken.None);
 
-        // A renews for a while: B must not get in.
+        // A renews for a while: B must not get in. Time moves only while both are parked on their timers.
         for (var i = 0; i < 30; i++)
         {
-            await StepAsync(TimeSpan.FromMilliseconds(100));
+            await _time.WaitForWaitersAsync(2);
             Assert.False(followerB.IsCompleted, $"b leads while a renews (step {i})");
+            _time.Advance(TimeSpan.FromMilliseconds(100));
         }
 
+        await _time.WaitForWaitersAsync(2);
+        Assert.False(followerB.IsCompleted);
         Assert.False(leaderA.Token.IsCancellationRequested);
 
         // Cut A off from the table: at no step may both lead.
         partitioned.Cut = true;
-        var aLostAt = (TimeSpan?)null;
-        var elapsed = TimeSpan.Zero;
-        while (!followerB.IsCompleted)
+        int? aLostAt = null;
+        var step = 0;
+        while (true)
         {
-            await StepAsync(TimeSpan.FromMilliseconds(10));
-            elapsed += TimeSpan.FromMilliseconds(10);
+            await SettledAsync(leaderA, followerB, step);
             if (leaderA.Token.IsCancellationRequested)
             {
-                aLostAt ??= elapsed;
+                aLostAt ??= step;
             }
 
-            Assert.False(followerB.IsCompleted && !leaderA.Token.IsCancellationRequested, $"two leaders at {elapsed.TotalMilliseconds} ms");
-            Assert.True(elapsed < TimeSpan.FromSeconds(5), "b never took over");
+            Assert.False(followerB.IsCompleted && !leaderA.Token.IsCancellationRequested, $"two leaders at step {step}");
+            if (followerB.IsCompleted)
+            {
+                break;
+            }
+
+            Assert.True(step < 500, "b never took over in 500 steps of 10 ms");
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+            step++;
         }
 
         var leaderB = await followerB;
         Assert.NotNull(aLostAt);
-        Assert.True(aLostAt < elapsed, $"a let go at {aLostAt?.TotalMilliseconds} ms, b took over at {elapsed.TotalMilliseconds} ms");
+        Assert.True(aLostAt < step, $"a let go at step {aLostAt}, b took over at step {step}");
         Assert.Equal(leaderA.Term + 1, leaderB.Term);
     }
 
@@ -59,18 +69,18 @@ public sealed class LeaderElectorTests
         var b = new LeaderElector(table, "vip", "b", s_ttl, _time);
         var leaderA = await a.WaitForLeadershipAsync(CancellationToken.None);
         var followerB = b.WaitForLeadershipAsync(CancellationToken.None);
-        await StepAsync(TimeSpan.FromMilliseconds(100));
+        await _time.WaitForWaitersAsync(2);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        await _time.WaitForWaitersAsync(2);
 
+        // Released, not expired: b's next retry, within one retry interval, finds the lease free.
         await leaderA.DisposeAsync();
-        var elapsed = TimeSpan.Zero;
-        while (!followerB.IsCompleted)
-        {
-            await StepAsync(TimeSpan.FromMilliseconds(10));
-            elapsed += TimeSpan.FromMilliseconds(10);
-            Assert.True(elapsed <= b.RetryInterval + TimeSpan.FromMilliseconds(50), $"b waited {elapsed.TotalMilliseconds} ms after a released");
-        }
+        await _time.WaitForWaitersAsync(1);
+        _time.Advance(b.RetryInterval);
+        await _time.WaitForWaitersAsync(1);
 
-        Assert.Equal(2, (await followerB).Term);
+        Assert.Equal("b", table.Get("vip")?.Holder);
+        Assert.Equal(2, (await followerB.WaitAsync(s_wait)).Term);
     }
 
     [Fact]
@@ -82,24 +92,23 @@ public sealed class LeaderElectorTests
 
         table.Revoke("vip", "a", leaderA.Term);
         table.AcquireOrRenew("vip", "intruder", s_ttl);
-        var elapsed = TimeSpan.Zero;
-        while (!leaderA.Token.IsCancellationRequested)
-        {
-            await StepAsync(TimeSpan.FromMilliseconds(10));
-            elapsed += TimeSpan.FromMilliseconds(10);
-            Assert.True(elapsed <= a.RenewInterval + TimeSpan.FromMilliseconds(100), $"a still leads {elapsed.TotalMilliseconds} ms after losing its lease");
-        }
+        await _time.WaitForWaitersAsync(1);
+        _time.Advance(a.RenewInterval);
+
+        // At that renewal a hears the lease is someone else's: it lets go, or (wrongly) parks for the next.
+        await Wait.UntilAsync(() => leaderA.Token.IsCancellationRequested || _time.PendingTimers >= 1, s_wait, "a's renewal");
+        Assert.True(leaderA.Token.IsCancellationRequested, "a still leads after a renewal that found the lease taken");
     }
 
-    /// <summary>Advances time, then lets the continuations it woke run (they run on the thread pool).</summary>
-    private async Task StepAsync(TimeSpan by)
-    {
-        _time.Advance(by);
-        for (var i = 0; i < 5; i++)
-        {
-            await Task.Delay(2);
-        }
-    }
+    /// <summary>
+    /// Waits until every live loop is parked on its timer: b has won, or a (unless it let go, which leaves
+    /// it no timer) and b both wait for time to move. Only then is what the test sees all that happened.
+    /// </summary>
+    private Task SettledAsync(Leadership leaderA, Task<Leadership> followerB, int step) =>
+        Wait.UntilAsync(
+            () => followerB.IsCompleted || _time.PendingTimers >= (leaderA.Token.IsCancellationRequested ? 1 : 2),
+            s_wait,
+            $"both electors to settle after step {step}");
 
     /// <summary>A lease client whose link to the table can be cut.</summary>
     private sealed class Partitionable(ILeaseClient inner) : ILeaseClient
