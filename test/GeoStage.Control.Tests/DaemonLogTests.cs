@@ -1,10 +1,11 @@
 using GeoStage.Testing;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace GeoStage.Control.Tests;
 
 /// <summary>The daemon's log (logs/daemon.log when up starts it): events at Information, details with --verbose.</summary>
-public sealed class DaemonLogTests
+public sealed class DaemonLogTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(60);
 
@@ -18,6 +19,7 @@ public sealed class DaemonLogTests
         await Wait.UntilAsync(() => env.DaemonOutput.Any(l => IsEvent(l, "ready")), TimeSpan.FromSeconds(10), "the ready event in the daemon's log");
 
         var lines = env.DaemonOutput.ToList();
+        lines.ForEach(output.WriteLine);
         Assert.Contains(lines, l => l.Contains("info: ", StringComparison.Ordinal) && l.Contains("[1000] control daemon of " + env.Name + " starting", StringComparison.Ordinal));
         Assert.Contains(lines, l => IsEvent(l, "workload-created") && l.Contains(" sleeper: version", StringComparison.Ordinal));
         Assert.Contains(lines, l => IsEvent(l, "instance-started"));
