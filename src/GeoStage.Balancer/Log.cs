@@ -23,5 +23,5 @@ internal static partial class Log
     public static partial void DataPathFailed(ILogger logger, string node, string balancer, long term);
 
     [LoggerMessage(2004, LogLevel.Information, "follower of {Balancer} on {Node} (was leader in term {Term}, stepped down: {Why}): VIP {Vip} released")]
-    public static partial void SteppedDown(ILogger logger, string balancer, string node, long term, string? why, IPAddress vip);
+    public static partial void SteppedDown(ILogger logger, string balancer, string node, long term, string why, IPAddress vip);
 }
