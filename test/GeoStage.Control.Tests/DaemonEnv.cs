@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using GeoStage.Control.Api;
 using GeoStage.Control.Client;
@@ -38,14 +39,17 @@ internal sealed class DaemonEnv : IAsyncDisposable
     /// <summary>The sample P2P node, built next to the tests.</summary>
     public static string P2pNode => Path.Combine(AppContext.BaseDirectory, "P2pNode.dll");
 
-    public static async Task<DaemonEnv> StartAsync(string yaml)
+    /// <summary>What the daemon wrote to stdout and stderr (its log), line by line.</summary>
+    public ConcurrentQueue<string> DaemonOutput { get; } = new();
+
+    public static async Task<DaemonEnv> StartAsync(string yaml, IReadOnlyList<string>? serveArgs = null)
     {
         var env = new DaemonEnv(yaml);
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
             await env.Backend.UpAsync(env.Model, new UpOptions { MeasureBefore = false }, new Progress<UpProgress>(), timeout.Token);
-            await env.StartDaemonAsync();
+            await env.StartDaemonAsync(serveArgs: serveArgs);
             return env;
         }
         catch
@@ -58,10 +62,10 @@ internal sealed class DaemonEnv : IAsyncDisposable
     public ControlClient Client() => new(Store, Name, TimeSpan.FromSeconds(60));
 
     /// <summary>Starts the daemon as the CLI's launcher does; <paramref name="environment"/> adds variables (test pause points).</summary>
-    public async Task StartDaemonAsync(IReadOnlyDictionary<string, string>? environment = null)
+    public async Task StartDaemonAsync(IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? serveArgs = null)
     {
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "geostage.dll"), "serve", "--name", Name })
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "geostage.dll"), "serve", "--name", Name, .. serveArgs ?? []])
         {
             info.ArgumentList.Add(arg);
         }
@@ -73,6 +77,8 @@ internal sealed class DaemonEnv : IAsyncDisposable
         }
 
         _daemon = Process.Start(info)!;
+        _daemon.OutputDataReceived += (_, e) => Keep(e.Data);
+        _daemon.ErrorDataReceived += (_, e) => Keep(e.Data);
         _daemon.BeginErrorReadLine();
         _daemon.BeginOutputReadLine();
         using var client = new ControlClient(Store, Name, TimeSpan.FromSeconds(2));
@@ -155,6 +161,14 @@ internal sealed class DaemonEnv : IAsyncDisposable
         finally
         {
             _temp.Dispose();
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null)
+        {
+            DaemonOutput.Enqueue(line);
         }
     }
 

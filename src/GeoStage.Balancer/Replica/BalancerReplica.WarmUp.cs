@@ -30,7 +30,7 @@ public sealed partial class BalancerReplica
         await StepAsync(steps, "backends", () => Task.WhenAll(_model.Listeners.Select(l => ReadBackendsAsync(l, limit.Token))), cancellationToken).ConfigureAwait(false);
         await StepAsync(steps, "proxy", () => TcpProxyWarmUp.RoundTripAsync(ProxyOptions(), limit.Token), cancellationToken).ConfigureAwait(false);
         WarmedUp = steps;
-        _log(string.Create(CultureInfo.InvariantCulture, $"warmed the takeover path of {_model.Name} on {_node} in {clock.Elapsed.TotalMilliseconds:0} ms ({string.Join(", ", steps)})"));
+        Log.WarmedUp(_logger, _model.Name, _node, clock.Elapsed.TotalMilliseconds, string.Join(", ", steps));
     }
 
     private static async Task StepAsync(List<string> steps, string name, Func<Task> step, CancellationToken cancellationToken)

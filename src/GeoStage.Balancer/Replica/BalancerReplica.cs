@@ -3,6 +3,7 @@ using System.Net;
 using GeoStage.Balancer.Election;
 using GeoStage.Balancer.Forwarding;
 using GeoStage.Core.Model;
+using Microsoft.Extensions.Logging;
 
 namespace GeoStage.Balancer.Replica;
 
@@ -22,11 +23,11 @@ public sealed partial class BalancerReplica
     private readonly IBackendSource _backends;
     private readonly IDataPath _dataPath;
     private readonly TimeProvider _time;
-    private readonly Action<string> _log;
+    private readonly ILogger _logger;
     private volatile ReplicaReport _report;
     private IReadOnlyList<TcpProxy> _proxies = [];
 
-    public BalancerReplica(BalancerModel model, string node, ILeaseClient leases, IVipHolder vip, IBackendSource backends, IDataPath dataPath, TimeProvider time, Action<string> log)
+    public BalancerReplica(BalancerModel model, string node, ILeaseClient leases, IVipHolder vip, IBackendSource backends, IDataPath dataPath, TimeProvider time, ILogger logger)
     {
         _model = model;
         _node = node;
@@ -35,7 +36,7 @@ public sealed partial class BalancerReplica
         _backends = backends;
         _dataPath = dataPath;
         _time = time;
-        _log = log;
+        _logger = logger;
         _report = new ReplicaReport(model.Name, node, false, 0, time.GetUtcNow(), null, []);
     }
 
@@ -69,7 +70,7 @@ public sealed partial class BalancerReplica
                 {
                     // Could not take the VIP safely (e.g. the fence was refused): give this term up and stand again.
                     why = $"could not take the VIP: {e.Message}";
-                    _log($"could not lead {_model.Name} in term {leadership.Term}: {e.Message}");
+                    Log.CouldNotLead(_logger, _model.Name, leadership.Term, e.Message);
                 }
                 finally
                 {
@@ -118,7 +119,7 @@ public sealed partial class BalancerReplica
         // that report and the loop's first wait.
         var readAt = await backendsRead.ConfigureAwait(false);
         _report = _report with { Leader = true, Term = term, Since = _time.GetUtcNow(), LastTakeoverMs = clock.Elapsed.TotalMilliseconds };
-        _log($"leader of {_model.Name} (term {term}) on {_node}: VIP {_model.Vip} taken, serving in {clock.Elapsed.TotalMilliseconds:0} ms (others fenced and VIP added at {vipTaken:0} ms, backends read at {readAt:0} ms)");
+        Log.Leading(_logger, _model.Name, term, _node, _model.Vip, clock.Elapsed.TotalMilliseconds, vipTaken, readAt);
         var running = proxies.Select(p => p.Proxy.RunAsync(serving.Token)).ToList();
         try
         {
@@ -127,7 +128,7 @@ public sealed partial class BalancerReplica
                 await Task.Delay(_model.HealthInterval, _time, serving.Token).ConfigureAwait(false);
                 if (!await _dataPath.WorksAsync(serving.Token).ConfigureAwait(false))
                 {
-                    _log($"data path of {_node} failed: stepping down from {_model.Name} (term {term})");
+                    Log.DataPathFailed(_logger, _node, _model.Name, term);
                     why = "its data path failed (the site's gateway stopped answering)";
                     await serving.CancelAsync().ConfigureAwait(false);
                     break;
@@ -196,7 +197,7 @@ public sealed partial class BalancerReplica
         finally
         {
             _report = _report with { Leader = false, Since = _time.GetUtcNow(), SteppedDown = why };
-            _log($"follower of {_model.Name} on {_node} (was leader in term {term}, stepped down: {why}): VIP {_model.Vip} released");
+            Log.SteppedDown(_logger, _model.Name, _node, term, why, _model.Vip);
         }
     }
 }

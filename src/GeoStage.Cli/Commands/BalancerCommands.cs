@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using GeoStage.Balancer.Replica;
+using GeoStage.Cli.Rendering;
 using GeoStage.Control.Api;
 using GeoStage.Control.Balancers;
 using GeoStage.Control.Client;
@@ -92,7 +93,7 @@ internal static class BalancerCommands
                 new DaemonBackendSource(client),
                 new GatewayDataPath(LocalNames.Node(environment.Name, self), gateway),
                 TimeProvider.System,
-                Log);
+                new LineLogger(Console.Out));
             var reporting = ReportAsync(client, model.Name, replica, ct);
             try
             {

@@ -137,11 +137,12 @@ internal static class WorkloadCommands
     public static Command Serve()
     {
         var name = CommonOptions.Name();
+        // The global --verbose (stack traces on errors) also makes the daemon log at Debug.
         var command = new Command("serve", "Run an environment's control daemon in the foreground (up starts one in the background).") { name };
         CliRun.Register(command, async (run, ct) =>
         {
             var env = run.ResolveEnvironment(run.Parse.GetValue(name)).Name;
-            await ControlDaemon.RunAsync(run.Store, env, socket => Console.Error.WriteLine($"geostage: control daemon of {env} listening on {socket}"), ct).ConfigureAwait(false);
+            await ControlDaemon.RunAsync(run.Store, env, run.Parse.GetValue(CommonOptions.Verbose), socket => Console.Error.WriteLine($"geostage: control daemon of {env} listening on {socket}"), ct).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;

@@ -206,7 +206,10 @@ public static partial class ControlApi
         };
     }
 
-    /// <summary>Turns the loop's exceptions into answers: 400 for bad input, 404 for unknown names.</summary>
+    /// <summary>
+    /// Turns the loop's expected exceptions into answers: 400 for bad input, 404 for unknown names. Any other
+    /// reaches <see cref="UseErrors"/>, which logs it with its stack and answers 500 with one line.
+    /// </summary>
     private static async Task<IResult> Guard<T>(Func<Task<T>> work)
     {
         try
@@ -224,13 +227,6 @@ public static partial class ControlApi
         catch (NotFoundException e)
         {
             return Results.Json(new ErrorResponse(e.Message, []), Wire.Options, statusCode: 404);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // A request the checks above did not foresee is a bug to fix, not a reason for the daemon (and
-            // the supervision of every workload and tunnel) to end: it is answered, and logged.
-            await Console.Error.WriteLineAsync($"request failed: {e}").ConfigureAwait(false);
-            return Results.Json(new ErrorResponse($"the daemon could not carry out the request: {e.Message}; nothing was changed by the failed step", []), Wire.Options, statusCode: 500);
         }
     }
 }

@@ -30,7 +30,11 @@ public static class ControlDaemon
 
     public static string SocketPath(StateStore states, string name) => Path.Combine(states.DirectoryOf(name), SocketName);
 
-    public static async Task RunAsync(StateStore states, string name, Action<string> ready, CancellationToken cancellationToken)
+    public static async Task RunAsync(StateStore states, string name, Action<string> ready, CancellationToken cancellationToken) =>
+        await RunAsync(states, name, verbose: false, ready, cancellationToken).ConfigureAwait(false);
+
+    /// <param name="verbose">Log at Debug (and ASP.NET Core's own lines at Information) rather than Information.</param>
+    public static async Task RunAsync(StateStore states, string name, bool verbose, Action<string> ready, CancellationToken cancellationToken)
     {
         // 'geostage serve' run by hand inherits the shell's umask (often 022), unlike the daemon up starts.
         LocalHost.KeepNewFilesPrivate();
@@ -63,13 +67,19 @@ public static class ControlDaemon
         state = state with { Processes = [.. state.Processes.Where(p => p.Role != Role), self] };
         states.Save(state);
 
+        // One factory for the loop and the host, built first so that the loop can log before the host runs.
+        var level = verbose ? LogLevel.Debug : LogLevel.Information;
+        using var logging = LoggerFactory.Create(b => ConfigureLogging(b, verbose));
+        var logger = logging.CreateLogger("GeoStage.Control.Daemon");
+        Log.DaemonStarting(logger, name, Environment.ProcessId, level);
+
         using var store = new ControlStore(states.Open(name));
-        var loop = new ControlLoop(states, state, store, new LocalBackend(states, TimeProvider.System), TimeProvider.System);
+        var loop = new ControlLoop(states, state, store, new LocalBackend(states, TimeProvider.System), TimeProvider.System, logging.CreateLogger<ControlLoop>());
         var socket = SocketPath(states, name);
         File.Delete(socket);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(logging);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.ListenUnixSocket(socket);
@@ -86,12 +96,14 @@ public static class ControlDaemon
         });
         builder.Services.AddSingleton(new ControlLoopHolder(loop));
         await using var app = builder.Build();
+        ControlApi.UseErrors(app, logging.CreateLogger("GeoStage.Control.Api"));
         ControlApi.Map(app, loop, DateTimeOffset.UtcNow);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var running = loop.RunAsync(stop.Token);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Log.DaemonListening(logger, name, socket);
         ready(socket);
         try
         {
@@ -105,7 +117,27 @@ public static class ControlDaemon
         {
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             File.Delete(socket);
+            Log.DaemonStopped(logger, name);
         }
+    }
+
+    /// <summary>
+    /// One line per entry, UTC timestamps, no colours: the output goes to logs/daemon.log. ASP.NET Core's
+    /// own lines (a line per request at Information) only with verbose; its warnings and errors always.
+    /// </summary>
+    private static void ConfigureLogging(ILoggingBuilder builder, bool verbose)
+    {
+        builder.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
+        builder.AddFilter("Microsoft", verbose ? LogLevel.Information : LogLevel.Warning);
+        // All to stderr: a 'serve' in the foreground keeps stdout for what it prints on purpose.
+        builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.ColorBehavior = Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
+        });
     }
 
     /// <summary>daemon.lock, held for the daemon's life; null when another process holds it.</summary>

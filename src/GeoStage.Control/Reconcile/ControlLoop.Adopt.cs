@@ -1,3 +1,4 @@
+using GeoStage.Control.Events;
 using GeoStage.Control.Instances;
 using GeoStage.Control.Store;
 using GeoStage.Local.Namespaces;
@@ -31,7 +32,7 @@ public sealed partial class ControlLoop
                 if (instance.State != InstanceState.Backoff)
                 {
                     Store.Save(instance with { State = InstanceState.Backoff, Pid = null, StartTicks = null, NextStartAt = _time.GetUtcNow(), LastExit = "not running when the daemon started" });
-                    Emit("instance-lost", instance.Workload, instance.Node, "not running when the daemon started; restarting");
+                    Emit(EventKind.InstanceLost, instance.Workload, instance.Node, "not running when the daemon started; restarting");
                 }
 
                 continue;
@@ -44,7 +45,7 @@ public sealed partial class ControlLoop
             foreach (var extra in roots.Where(p => p.Pid != keep.Pid && !ProcTable.DescendsFrom(p.Pid, keep.Pid)))
             {
                 await InstanceRunner.StopAsync(extra.Pid, extra.StartTicks, cancellationToken).ConfigureAwait(false);
-                Emit("instance-duplicate", instance.Workload, instance.Node, $"ended duplicate pid {extra.Pid}, kept pid {keep.Pid}");
+                Emit(EventKind.InstanceDuplicate, instance.Workload, instance.Node, $"ended duplicate pid {extra.Pid}, kept pid {keep.Pid}");
             }
 
             if (instance.Pid != keep.Pid || instance.State == InstanceState.Backoff)
@@ -60,10 +61,10 @@ public sealed partial class ControlLoop
             foreach (var stray in processes.Where(p => !processes.Any(q => q.Pid != p.Pid && ProcTable.DescendsFrom(p.Pid, q.Pid))))
             {
                 await InstanceRunner.StopAsync(stray.Pid, stray.StartTicks, cancellationToken).ConfigureAwait(false);
-                Emit("instance-orphan", marker.Split('/')[0], marker.Split('/')[^1], $"ended pid {stray.Pid}: no record of it");
+                Emit(EventKind.InstanceOrphan, marker.Split('/')[0], marker.Split('/')[^1], $"ended pid {stray.Pid}: no record of it");
             }
         }
 
-        Emit("daemon-started", null, null, $"adopted {adopted} running instances");
+        Emit(EventKind.DaemonStarted, null, null, $"adopted {adopted} running instances");
     }
 }

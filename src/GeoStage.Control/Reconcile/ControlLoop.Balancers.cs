@@ -1,3 +1,4 @@
+using GeoStage.Control.Events;
 using System.Collections.Concurrent;
 using GeoStage.Balancer.Replica;
 using GeoStage.Control.Balancers;
@@ -56,12 +57,12 @@ public sealed partial class ControlLoop
         Reports[(balancer, report.Node)] = report;
         if (steppedDown)
         {
-            Emit("balancer-follower", workload, report.Node, $"stepped down from {balancer} (term {previous!.Term}): {report.SteppedDown ?? "no reason given"}");
+            Emit(EventKind.BalancerFollower, workload, report.Node, $"stepped down from {balancer} (term {previous!.Term}): {report.SteppedDown ?? "no reason given"}");
         }
 
         if (newLeader)
         {
-            Emit("balancer-leader", workload, report.Node, $"leads {balancer} in term {report.Term}; serving {report.LastTakeoverMs:0} ms after winning the lease, {report.Backends.Count} backend(s)");
+            Emit(EventKind.BalancerLeader, workload, report.Node, $"leads {balancer} in term {report.Term}; serving {report.LastTakeoverMs:0} ms after winning the lease, {report.Backends.Count} backend(s)");
         }
 
         if (!report.Leader || newLeader)
@@ -75,12 +76,12 @@ public sealed partial class ControlLoop
         var removed = before.Where(e => !now.Contains(e)).Order(StringComparer.Ordinal).ToList();
         if (added.Count > 0)
         {
-            Emit("balancer-backend-added", workload, report.Node, $"{balancer}: {string.Join(", ", added)} joined the rotation ({now.Count} backends)");
+            Emit(EventKind.BalancerBackendAdded, workload, report.Node, $"{balancer}: {string.Join(", ", added)} joined the rotation ({now.Count} backends)");
         }
 
         if (removed.Count > 0)
         {
-            Emit("balancer-backend-removed", workload, report.Node, $"{balancer}: {string.Join(", ", removed)} left the rotation ({now.Count} backends)");
+            Emit(EventKind.BalancerBackendRemoved, workload, report.Node, $"{balancer}: {string.Join(", ", removed)} left the rotation ({now.Count} backends)");
         }
     }
 
@@ -154,7 +155,7 @@ public sealed partial class ControlLoop
             else if (instance.State != InstanceState.Draining)
             {
                 Store.Save(instance with { State = InstanceState.Draining, DrainUntil = now + delay, HealthySince = null });
-                Emit("instance-draining", workload, instance.Node, $"out of the balancers' rotation; stops in {delay.TotalMilliseconds:0} ms");
+                Emit(EventKind.InstanceDraining, workload, instance.Node, $"out of the balancers' rotation; stops in {delay.TotalMilliseconds:0} ms");
             }
         }
 
@@ -195,7 +196,7 @@ public sealed partial class ControlLoop
         if (removed.Count > 0)
         {
             LeaderLost.TryAdd(balancerName, new(_time.GetUtcNow(), $"the lease of {string.Join(", ", removed)} lapsed while it held the VIP; fenced"));
-            Emit("balancer-fenced", workload.Name, string.Join(",", removed), $"VIP {balancer.Vip} taken off before {keeper} takes over");
+            Emit(EventKind.BalancerFenced, workload.Name, string.Join(",", removed), $"VIP {balancer.Vip} taken off before {keeper} takes over");
         }
 
         return removed;
@@ -235,7 +236,7 @@ public sealed partial class ControlLoop
         // Before anyone can have taken the lease and reported leading: the next leader finds this loss.
         LeaderLost[balancer.Name] = new(lost, $"{node}'s replica died ({exit ?? "its process ended"}); fenced");
         Reports.TryRemove((balancer.Name, node), out _);
-        Emit("balancer-fenced", workload.Name, node, $"leader of {balancer.Name} died: VIP {balancer.Vip} removed from its interface, lease freed");
+        Emit(EventKind.BalancerFenced, workload.Name, node, $"leader of {balancer.Name} died: VIP {balancer.Vip} removed from its interface, lease freed");
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using GeoStage.Control.Events;
 using GeoStage.Control.Store;
 using GeoStage.Core.Model;
 
@@ -47,7 +48,7 @@ public sealed partial class ControlLoop
                 // reconcile starts and stops instances where the placement now says.
                 Store.Save(existing with { Spec = spec, UpdatedAt = _time.GetUtcNow() });
                 outcome[spec.Name] = "reconfigured";
-                Emit("workload-reconfigured", spec.Name, null, "placement, ports, health or rollout changed; no restart");
+                Emit(EventKind.WorkloadReconfigured, spec.Name, null, "placement, ports, health or rollout changed; no restart");
                 continue;
             }
 
@@ -67,7 +68,7 @@ public sealed partial class ControlLoop
             record = Begin(record, cause);
             Store.Save(record);
             outcome[spec.Name] = existing is null ? "created" : existing.Status == WorkloadStatus.Stopped ? "started" : "updating";
-            Emit(existing is null ? "workload-created" : "workload-updated", spec.Name, null, $"version {spec.Version}, generation {record.Generation}{(note is null ? "" : $"; {note}")}");
+            Emit(existing is null ? EventKind.WorkloadCreated : EventKind.WorkloadUpdated, spec.Name, null, $"version {spec.Version}, generation {record.Generation}{(note is null ? "" : $"; {note}")}");
         }
 
         PauseHere("deploy.stored");
@@ -99,7 +100,7 @@ public sealed partial class ControlLoop
         var now = _time.GetUtcNow();
         var stopped = Supersede(existing with { Status = WorkloadStatus.Stopped, Previous = null, UpdatedAt = now }, $"stopped (stop at {Clock(now)})", null, now);
         Store.Save(stopped);
-        Emit("workload-stopped", name, null, "stopping every instance");
+        Emit(EventKind.WorkloadStopped, name, null, "stopping every instance");
         return stopped;
     }
 
@@ -119,7 +120,7 @@ public sealed partial class ControlLoop
 
         var scaled = existing with { Spec = existing.Spec with { Placement = placement }, UpdatedAt = _time.GetUtcNow() };
         Store.Save(scaled);
-        Emit("workload-scaled", name, null, $"{placement.Select(State.Model).Count} instances wanted");
+        Emit(EventKind.WorkloadScaled, name, null, $"{placement.Select(State.Model).Count} instances wanted");
         return scaled;
     }
 
@@ -131,7 +132,7 @@ public sealed partial class ControlLoop
         {
             var restarted = Begin(existing with { Generation = existing.Generation + 1, Previous = null, Status = WorkloadStatus.Progressing, UpdatedAt = _time.GetUtcNow() }, "restart");
             Store.Save(restarted);
-            Emit("workload-restarting", name, null, "rolling restart");
+            Emit(EventKind.WorkloadRestarting, name, null, "rolling restart");
             return restarted;
         }
 
@@ -140,7 +141,7 @@ public sealed partial class ControlLoop
         await StopAsync(instance, cancellationToken).ConfigureAwait(false);
         var target = State.Model.Nodes.First(n => n.Name == node);
         Start(existing, target, instance, cancellationToken);
-        Emit("instance-restarted", name, node, "restarted on request");
+        Emit(EventKind.InstanceRestarted, name, node, "restarted on request");
         return existing;
     }
 

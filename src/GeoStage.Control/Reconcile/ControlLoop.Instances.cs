@@ -1,3 +1,4 @@
+using GeoStage.Control.Events;
 using System.Diagnostics;
 using GeoStage.Control.Instances;
 using GeoStage.Control.Balancers;
@@ -44,7 +45,7 @@ public sealed partial class ControlLoop
                 : State.Model.Nodes.All(n => n.Name != instance.Node) ? "its node was removed"
                 : "no longer placed on this node";
             ReplicaStopped(workload, instance, why);
-            Emit("instance-stopped", instance.Workload, instance.Node, why);
+            Emit(EventKind.InstanceStopped, instance.Workload, instance.Node, why);
         }
 
         // Those still draining stop on a later tick; the rest of this one is about the placed nodes only.
@@ -160,12 +161,12 @@ public sealed partial class ControlLoop
                 }
 
                 record = record with { Pid = pid, StartTicks = ticks };
-                Emit("instance-started", workload.Name, record.Node, $"version {workload.Spec.Version}, pid {pid}");
+                Emit(EventKind.InstanceStarted, workload.Name, record.Node, $"version {workload.Spec.Version}, pid {pid}");
             }
             else
             {
                 record = record with { State = InstanceState.Backoff, NextStartAt = _time.GetUtcNow() + Backoff(record.Restarts + 1), LastExit = $"could not start: {spawned[i].Error?.Message}" };
-                Emit("instance-failed", workload.Name, record.Node, record.LastExit);
+                Emit(EventKind.InstanceFailed, workload.Name, record.Node, record.LastExit);
             }
 
             Store.Save(record);
@@ -192,7 +193,7 @@ public sealed partial class ControlLoop
                 // A new version that keeps crashing never passes its health gate: fail it so the rollout rolls back.
                 var gaveUp = instance with { State = InstanceState.Failed, Restarts = restarts, Pid = null, StartTicks = null, LastExit = exit, Health = $"crashed {restarts} times" };
                 Store.Save(gaveUp);
-                Emit("instance-unhealthy", instance.Workload, instance.Node, $"version {instance.Version} crashed {restarts} times during the rollout: {exit}");
+                Emit(EventKind.InstanceUnhealthy, instance.Workload, instance.Node, $"version {instance.Version} crashed {restarts} times during the rollout: {exit}");
                 return gaveUp;
             }
 
@@ -200,7 +201,7 @@ public sealed partial class ControlLoop
             var delay = instance.HealthySince is { } healthy && now - healthy >= s_goodRun ? Backoff(1) : Backoff(restarts);
             var crashed = instance with { State = InstanceState.Backoff, Restarts = restarts, Pid = null, StartTicks = null, NextStartAt = now + delay, LastExit = exit, HealthySince = null };
             Store.Save(crashed);
-            Emit("instance-crashed", instance.Workload, instance.Node, $"{exit}; restart {restarts} in {delay.TotalMilliseconds:0} ms");
+            Emit(EventKind.InstanceCrashed, instance.Workload, instance.Node, $"{exit}; restart {restarts} in {delay.TotalMilliseconds:0} ms");
             return crashed;
         }
 
@@ -213,7 +214,7 @@ public sealed partial class ControlLoop
         {
             var failed = instance with { State = InstanceState.Failed };
             Store.Save(failed);
-            Emit("instance-unhealthy", instance.Workload, instance.Node, $"not healthy within {workload.Spec.HealthTimeout.TotalSeconds:0.#} s: {instance.Health ?? "no answer"}");
+            Emit(EventKind.InstanceUnhealthy, instance.Workload, instance.Node, $"not healthy within {workload.Spec.HealthTimeout.TotalSeconds:0.#} s: {instance.Health ?? "no answer"}");
             return failed;
         }
 
@@ -273,7 +274,7 @@ public sealed partial class ControlLoop
         };
         if (next.State != instance.State)
         {
-            Emit(next.State == InstanceState.Healthy ? "instance-healthy" : "instance-unhealthy", instance.Workload, instance.Node, problem ?? $"version {instance.Version} healthy");
+            Emit(next.State == InstanceState.Healthy ? EventKind.InstanceHealthy : EventKind.InstanceUnhealthy, instance.Workload, instance.Node, problem ?? $"version {instance.Version} healthy");
         }
 
         if (next != instance)

@@ -1,3 +1,4 @@
+using GeoStage.Control.Events;
 using GeoStage.Control.Instances;
 using GeoStage.Core.Backends;
 using GeoStage.Core.State;
@@ -58,7 +59,7 @@ public sealed partial class ControlLoop
             if (now - _checkFailedAt > s_rotationEventGap)
             {
                 _checkFailedAt = now;
-                Emit("device-check-failed", null, null, e.Message);
+                Emit(EventKind.DeviceCheckFailed, null, null, e.Message);
             }
 
             return;
@@ -66,6 +67,11 @@ public sealed partial class ControlLoop
 
         Track(found, now);
         var due = found.Where(f => f.Repairable && now >= _faults[f.Key].NextAttempt).ToList();
+        if (found.Count > 0)
+        {
+            Log.DeviceCheck(_logger, found.Count, due.Count);
+        }
+
         if (due.Count == 0)
         {
             return;
@@ -84,7 +90,7 @@ public sealed partial class ControlLoop
             _faults[action.Fault.Key] = track with { Attempts = track.Attempts + 1, NextAttempt = _time.GetUtcNow() + gap };
             var seen = (_time.GetUtcNow() - track.FirstSeen).TotalMilliseconds;
             Emit(
-                action.Succeeded ? "device-repaired" : "device-repair-failed",
+                action.Succeeded ? EventKind.DeviceRepaired : EventKind.DeviceRepairFailed,
                 null,
                 action.Fault.Node,
                 action.Succeeded
@@ -102,7 +108,7 @@ public sealed partial class ControlLoop
             {
                 if (!track.Open)
                 {
-                    Emit("device-fault", null, fault.Node, $"{fault} (again)");
+                    Emit(EventKind.DeviceFault, null, fault.Node, $"{fault} (again)");
                 }
 
                 _faults[fault.Key] = track with { Fault = fault, LastSeen = now, Open = true, FirstSeen = track.Open ? track.FirstSeen : now };
@@ -110,7 +116,7 @@ public sealed partial class ControlLoop
             else
             {
                 _faults[fault.Key] = new FaultTrack(fault, now, now, 0, now, Open: true);
-                Emit("device-fault", null, fault.Node, fault.ToString());
+                Emit(EventKind.DeviceFault, null, fault.Node, fault.ToString());
             }
         }
 
@@ -151,7 +157,7 @@ public sealed partial class ControlLoop
             if (!_processLogRotated.TryGetValue(record.LogFile, out var last) || now - last > s_rotationEventGap)
             {
                 _processLogRotated[record.LogFile] = now;
-                Emit("log-rotated", null, null, $"{Path.GetFileName(record.LogFile)} rotated at {ProcessLogLimit >> 20} MiB ({record.Role} pid {record.Pid})");
+                Emit(EventKind.LogRotated, null, null, $"{Path.GetFileName(record.LogFile)} rotated at {ProcessLogLimit >> 20} MiB ({record.Role} pid {record.Pid})");
             }
         }
     }

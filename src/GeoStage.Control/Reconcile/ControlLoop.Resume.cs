@@ -1,3 +1,4 @@
+using GeoStage.Control.Events;
 using GeoStage.Control.Store;
 using GeoStage.Core.Diagnostics;
 using GeoStage.Local.Namespaces;
@@ -25,7 +26,7 @@ public sealed partial class ControlLoop
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // Left pending: the next start tries again. The environment stays usable meanwhile.
-                Emit("operation-stuck", null, operation.Node?.Name, $"{operation.Kind} {operation.Target}, interrupted after '{operation.Phase}', could not be finished or undone: {e.Message}; restart the daemon to retry, or 'geostage down'");
+                Emit(EventKind.OperationStuck, null, operation.Node?.Name, $"{operation.Kind} {operation.Target}, interrupted after '{operation.Phase}', could not be finished or undone: {e.Message}; restart the daemon to retry, or 'geostage down'");
             }
         }
     }
@@ -39,12 +40,12 @@ public sealed partial class ControlLoop
                 try
                 {
                     State = await _backend.AddNodeAsync(State, node, resume: true, new PhaseRecorder(Store, operation), cancellationToken).ConfigureAwait(false);
-                    Emit("node-added", null, node.Name, $"site {node.Site}, address {node.Address}; {interrupted}, finished");
+                    Emit(EventKind.NodeAdded, null, node.Name, $"site {node.Site}, address {node.Address}; {interrupted}, finished");
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The backend has removed what there was of the node.
-                    Emit("node-add-undone", null, node.Name, $"{interrupted}; could not be finished ({e.Message}), so it was undone");
+                    Emit(EventKind.NodeAddUndone, null, node.Name, $"{interrupted}; could not be finished ({e.Message}), so it was undone");
                 }
 
                 break;
@@ -54,12 +55,12 @@ public sealed partial class ControlLoop
             case OperationKinds.SiteAdd when operation.Site is { } site:
                 if (operation.Phase == "built" && State.Model.Sites.Any(s => s.Name == site.Name) && Ip.Exists(LocalNames.Router(State.Name, site.Name)))
                 {
-                    Emit("site-added", null, null, $"site {site.Name} ({site.Cidr}); {interrupted}, kept");
+                    Emit(EventKind.SiteAdded, null, null, $"site {site.Name} ({site.Cidr}); {interrupted}, kept");
                     break;
                 }
 
                 State = await _backend.UndoAddSiteAsync(State, site, operation.Tunnels, cancellationToken).ConfigureAwait(false);
-                Emit("site-add-undone", null, null, $"site {site.Name}: {interrupted}; removed what was created, run 'geostage site add' again");
+                Emit(EventKind.SiteAddUndone, null, null, $"site {site.Name}: {interrupted}; removed what was created, run 'geostage site add' again");
                 break;
             case OperationKinds.SiteRemove when State.Model.Sites.Any(s => s.Name == operation.Target):
                 await RemoveSiteCoreAsync(operation.Target, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using GeoStage.Control.Balancers;
+using GeoStage.Control.Events;
 using GeoStage.Control.Store;
 using GeoStage.Core.Diagnostics;
 using GeoStage.Core.Model;
@@ -44,7 +45,7 @@ public sealed partial class ControlLoop
             Store.Save(untouched with { Generation = rolledBack.Generation });
         }
 
-        Emit("rollout-failed", workload.Name, failed.Node, message);
+        Emit(EventKind.RolloutFailed, workload.Name, failed.Node, message);
         return rolledBack;
     }
 
@@ -80,7 +81,7 @@ public sealed partial class ControlLoop
         await StopManyAsync(next, cancellationToken).ConfigureAwait(false);
         foreach (var instance in next)
         {
-            Emit("instance-replacing", workload.Name, instance.Node, $"version {instance.Version} -> {workload.Spec.Version}");
+            Emit(EventKind.InstanceReplacing, workload.Name, instance.Node, $"version {instance.Version} -> {workload.Spec.Version}");
         }
 
         await TestPause.AtAsync("update.replacing", cancellationToken).ConfigureAwait(false);
@@ -131,7 +132,7 @@ public sealed partial class ControlLoop
         Store.Save(next);
         if (ready && status != workload.Status)
         {
-            Emit(rolledBack ? "rolled-back" : "ready", workload.Name, null, $"version {workload.Spec.Version} healthy on {all.Count} nodes");
+            Emit(rolledBack ? EventKind.RolledBack : EventKind.Ready, workload.Name, null, $"version {workload.Spec.Version} healthy on {all.Count} nodes");
         }
     }
 }

@@ -1,3 +1,4 @@
+using GeoStage.Control.Events;
 using GeoStage.Control.Store;
 using GeoStage.Core.Diagnostics;
 using GeoStage.Core.Model;
@@ -29,7 +30,7 @@ public sealed partial class ControlLoop
         }
 
         Store.Save(operation with { Phase = "built" });
-        Emit("node-added", null, name, $"site {site}, address {node.Address}");
+        Emit(EventKind.NodeAdded, null, name, $"site {site}, address {node.Address}");
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         await TestPause.AtAsync("node-add.placed", cancellationToken).ConfigureAwait(false);
         Store.End(operation);
@@ -64,7 +65,7 @@ public sealed partial class ControlLoop
 
         Store.Save(operation with { Phase = "built" });
         await TestPause.AtAsync("site-add.built", cancellationToken).ConfigureAwait(false);
-        Emit("site-added", null, null, $"site {name} ({site.Cidr}), router {site.RouterWan}, {tunnels.Count} tunnels");
+        Emit(EventKind.SiteAdded, null, null, $"site {name} ({site.Cidr}), router {site.RouterWan}, {tunnels.Count} tunnels");
         Store.End(operation);
         return site;
     }
@@ -85,11 +86,11 @@ public sealed partial class ControlLoop
         {
             await StopAsync(instance, cancellationToken).ConfigureAwait(false);
             Store.Delete(instance);
-            Emit("instance-stopped", instance.Workload, name, "node removed");
+            Emit(EventKind.InstanceStopped, instance.Workload, name, "node removed");
         }
 
         State = await _backend.RemoveNodeAsync(State, name, cancellationToken).ConfigureAwait(false);
-        Emit("node-removed", null, name, "namespace and links removed");
+        Emit(EventKind.NodeRemoved, null, name, "namespace and links removed");
     }
 
     private async Task RemoveSiteCoreAsync(string name, CancellationToken cancellationToken)
@@ -100,7 +101,7 @@ public sealed partial class ControlLoop
         }
 
         State = await _backend.RemoveSiteAsync(State, name, cancellationToken).ConfigureAwait(false);
-        Emit("site-removed", null, null, $"site {name} and its tunnels removed");
+        Emit(EventKind.SiteRemoved, null, null, $"site {name} and its tunnels removed");
     }
 
     /// <summary>Writes each step the backend reports into the operation's row, at once (not through a synchronisation context).</summary>

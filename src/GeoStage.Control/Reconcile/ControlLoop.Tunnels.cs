@@ -1,3 +1,4 @@
+using GeoStage.Control.Events;
 using GeoStage.Local.Processes;
 
 namespace GeoStage.Control.Reconcile;
@@ -31,7 +32,8 @@ public sealed partial class ControlLoop
             _tunnelRestarts[started.Pid] = now;
             processes[i] = started with { Site = record.Site, Peer = record.Peer, Interface = record.Interface };
             changed = true;
-            Emit("tunnel-restarted", null, null, $"OpenVPN {record.Site}->{record.Peer} was not running (pid {record.Pid}); restarted as pid {started.Pid}");
+            Log.TunnelRestarted(_logger, record.Site, record.Peer, record.Namespace, started.Pid, string.Join(' ', record.Command));
+            Emit(EventKind.TunnelRestarted, null, null, $"OpenVPN {record.Site}->{record.Peer} was not running (pid {record.Pid}); restarted as pid {started.Pid}");
         }
 
         if (changed)

@@ -1,9 +1,12 @@
+using GeoStage.Control.Events;
 using System.Diagnostics;
 using System.Threading.Channels;
 using GeoStage.Control.Instances;
 using GeoStage.Control.Store;
 using GeoStage.Core.State;
 using GeoStage.Local;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GeoStage.Control.Reconcile;
 
@@ -26,6 +29,7 @@ public sealed partial class ControlLoop
     private readonly LocalBackend _backend;
     private readonly InstanceRunner _runner;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly Dictionary<(string Workload, string Node), Process> _children = [];
     private readonly Dictionary<(string Workload, string Node), DateTimeOffset> _checkedAt = [];
     private readonly HashSet<(string Workload, string Node)> _checking = [];
@@ -33,8 +37,9 @@ public sealed partial class ControlLoop
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _lastReconcileError;
 
-    public ControlLoop(StateStore states, EnvironmentState state, ControlStore store, LocalBackend backend, TimeProvider time)
+    public ControlLoop(StateStore states, EnvironmentState state, ControlStore store, LocalBackend backend, TimeProvider time, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         _states = states;
         State = state;
         Store = store;
@@ -131,22 +136,27 @@ public sealed partial class ControlLoop
         try
         {
             await ReconcileAsync(cancellationToken).ConfigureAwait(false);
-            _lastReconcileError = null;
+            if (_lastReconcileError is not null)
+            {
+                Log.ReconcileRecovered(_logger, _lastReconcileError);
+                _lastReconcileError = null;
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             if (e.Message != _lastReconcileError)
             {
                 _lastReconcileError = e.Message;
-                await Console.Error.WriteLineAsync($"reconcile failed, retrying every tick: {e}").ConfigureAwait(false);
+                Log.ReconcileFailed(_logger, e);
             }
         }
     }
 
-    /// <summary>Records an event and wakes watchers.</summary>
-    public EventRecord Emit(string kind, string? workload, string? node, string message)
+    /// <summary>Records an event, logs it and wakes watchers. Only catalogued kinds: users and docs/cli.md know them by name.</summary>
+    public EventRecord Emit(EventKind kind, string? workload, string? node, string message)
     {
-        var record = Store.Append(_time.GetUtcNow(), kind, workload, node, message);
+        var record = Store.Append(_time.GetUtcNow(), kind.Name, workload, node, message);
+        Log.EventEmitted(_logger, kind.Name, kind.Category, workload is null ? node ?? "-" : node is null ? workload : $"{workload}/{node}", message);
         Signal();
         return record;
     }
@@ -165,7 +175,7 @@ public sealed partial class ControlLoop
         {
             if (LogRotator.RotateIfLarge(instance.LogFile))
             {
-                Emit("log-rotated", instance.Workload, instance.Node, $"output rotated at {LogRotator.DefaultLimit / (1 << 20)} MiB");
+                Emit(EventKind.LogRotated, instance.Workload, instance.Node, $"output rotated at {LogRotator.DefaultLimit / (1 << 20)} MiB");
             }
         }
     }

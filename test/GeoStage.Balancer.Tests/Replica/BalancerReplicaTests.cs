@@ -3,6 +3,7 @@ using GeoStage.Balancer.Election;
 using GeoStage.Balancer.Replica;
 using GeoStage.Core.Model;
 using GeoStage.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
 namespace GeoStage.Balancer.Tests.Replica;
@@ -17,7 +18,7 @@ public sealed class BalancerReplicaTests
     {
         var interval = TimeSpan.FromSeconds(2);
         var backends = new CountingBackends();
-        var replica = new BalancerReplica(Model(interval), "n1", new LeaseTable(_time), new RecordingVip(), backends, new WorkingDataPath(), _time, _ => { });
+        var replica = new BalancerReplica(Model(interval), "n1", new LeaseTable(_time), new RecordingVip(), backends, new WorkingDataPath(), _time, NullLogger.Instance);
         using var stop = new CancellationTokenSource();
         var run = replica.RunAsync(stop.Token);
         try
@@ -45,7 +46,7 @@ public sealed class BalancerReplicaTests
     {
         var table = new LeaseTable(_time);
         var vip = new RecordingVip();
-        var replica = new BalancerReplica(Model(TimeSpan.FromSeconds(1)), "n1", table, vip, new CountingBackends(), new WorkingDataPath(), _time, _ => { });
+        var replica = new BalancerReplica(Model(TimeSpan.FromSeconds(1)), "n1", table, vip, new CountingBackends(), new WorkingDataPath(), _time, NullLogger.Instance);
         using var stop = new CancellationTokenSource();
         var run = replica.RunAsync(stop.Token);
         await Wait.UntilAsync(() => replica.Report().Leader, s_timeout, "the only replica to lead");
@@ -67,14 +68,8 @@ public sealed class BalancerReplicaTests
         var table = new LeaseTable(_time);
         var vip = new RecordingVip();
         var backends = new CountingBackends();
-        var log = new List<string>();
-        var replica = new BalancerReplica(Model(TimeSpan.FromSeconds(1)), "n1", table, vip, backends, new WorkingDataPath(), _time, line =>
-        {
-            lock (log)
-            {
-                log.Add(line);
-            }
-        });
+        var log = new ListLogger();
+        var replica = new BalancerReplica(Model(TimeSpan.FromSeconds(1)), "n1", table, vip, backends, new WorkingDataPath(), _time, log);
         vip.OnWarmUp = () => (vip.LeaseFreeAtWarmUp, vip.ReadsAtWarmUp) = (table.Get(BalancerReplica.LeaseName("front")) is null, backends.Reads);
         using var stop = new CancellationTokenSource();
         var run = replica.RunAsync(stop.Token);
@@ -94,7 +89,7 @@ public sealed class BalancerReplicaTests
         Assert.Equal(0, vip.ReadsAtWarmUp);
         Assert.Equal(["take 1", "release 1"], vip.Calls);
         Assert.Equal(["VIP tools", "backends", "proxy"], replica.WarmedUp.Select(s => s[..s.LastIndexOf(' ', s.LastIndexOf(' ') - 1)]));
-        Assert.Contains(log, l => l.StartsWith("warmed the takeover path of front on n1 in ", StringComparison.Ordinal));
+        Assert.Contains(log.Lines, l => l.StartsWith("warmed the takeover path of front on n1 in ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -103,7 +98,7 @@ public sealed class BalancerReplicaTests
         var interval = TimeSpan.FromMilliseconds(500);
         var path = new WorkingDataPath();
         var vip = new RecordingVip();
-        var replica = new BalancerReplica(Model(interval), "n1", new LeaseTable(_time), vip, new CountingBackends(), path, _time, _ => { });
+        var replica = new BalancerReplica(Model(interval), "n1", new LeaseTable(_time), vip, new CountingBackends(), path, _time, NullLogger.Instance);
         using var stop = new CancellationTokenSource();
         var run = replica.RunAsync(stop.Token);
         try
