@@ -57,7 +57,19 @@ public sealed partial class LocalBackend
                 var config = endpoint.WriteTo(dir);
                 var log = Path.Combine(logs, $"openvpn-{siteName}-{peerName}.log");
                 var ns = LocalNames.Router(model.Name, siteName);
-                var (process, record) = ProcessLauncher.Start("openvpn", ns, [_openVpn, "--config", config], log);
+                // An OpenVPN that dies at once can be reaped before its start time is read: say which tunnel it was,
+                // as the watchdog does for one that dies a moment later.
+                Process process;
+                ProcessRecord record;
+                try
+                {
+                    (process, record) = ProcessLauncher.Start("openvpn", ns, [_openVpn, "--config", config], log);
+                }
+                catch (ToolException e)
+                {
+                    throw new ToolException($"OpenVPN for tunnel {siteName}->{peerName} did not start: {e.Message}", e);
+                }
+
                 started.Add(process);
                 records.Add(record with { Site = siteName, Peer = peerName, Interface = endpoint.Device });
 
