@@ -147,11 +147,14 @@ public sealed class RepairTests(ITestOutputHelper output)
         var state = env.Store.Load(env.Name)!;
         var victim = state.Processes.Single(p => p.Role == "openvpn" && p.Site == "east");
 
-        // A stand-in that floods as OpenVPN did on its dead descriptor (7 MiB/s seen; this one writes at most
-        // about 6 MiB/s, 1,000 lines every 10 ms), for any reason the device check cannot see. An unpaced
-        // writer would outrun any periodic rotation on a loaded machine, which no real OpenVPN does.
+        // A stand-in that floods as OpenVPN did on its dead descriptor (7 MiB/s seen), for any reason the device
+        // check cannot see: 132 KB per burst, one builtin printf, then a sleep, so at most about 4 MiB/s and
+        // above the flood threshold (256 KiB/s) unless a burst takes half a second. An unpaced writer would
+        // outrun any periodic rotation on a loaded machine, which no real OpenVPN does.
         await ProcessLauncher.StopAsync(victim.Pid, victim.StartTicks, TimeSpan.FromSeconds(3), CancellationToken.None);
-        const string Flood = "line='read from TUN/TAP : File descriptor in bad state (fd=-1,code=77)'; while :; do i=0; while [ $i -lt 1000 ]; do echo \"$line\"; i=$((i+1)); done; sleep 0.01; done";
+        const string Flood = "line='read from TUN/TAP : File descriptor in bad state (fd=-1,code=77)'; "
+            + "chunk=$(i=0; while [ $i -lt 2000 ]; do echo \"$line\"; i=$((i+1)); done); "
+            + "while :; do printf '%s\\n' \"$chunk\"; sleep 0.03; done";
         var (process, flooding) = ProcessLauncher.Start("openvpn", victim.Namespace, ["/bin/sh", "-c", Flood], victim.LogFile);
         process.Dispose();
         env.Store.Save(state with { Processes = [.. state.Processes.Select(p => p == victim ? flooding with { Site = victim.Site, Peer = victim.Peer, Interface = victim.Interface } : p)] });
