@@ -89,7 +89,7 @@ public sealed class BalancerReplicaTests
         Assert.Equal(0, vip.ReadsAtWarmUp);
         Assert.Equal(["take 1", "release 1"], vip.Calls);
         Assert.Equal(["VIP tools", "backends", "proxy"], replica.WarmedUp.Select(s => s[..s.LastIndexOf(' ', s.LastIndexOf(' ') - 1)]));
-        Assert.Contains(log.Lines, l => l.StartsWith("warmed the takeover path of front on n1 in ", StringComparison.Ordinal));
+        Assert.Contains(log.Messages, l => l.StartsWith("warmed the takeover path of front on n1 in ", StringComparison.Ordinal));
     }
 
     [Fact]
