@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using System.Globalization;
 using GeoStage.Local.Processes;
 using System.Text.RegularExpressions;

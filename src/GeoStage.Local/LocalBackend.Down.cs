@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using GeoStage.Core.State;
 using GeoStage.Local.Namespaces;
 using GeoStage.Local.Processes;
@@ -17,8 +18,8 @@ public sealed partial class LocalBackend
     {
         // The control daemon first: it would otherwise restart the tunnels and instances ended below.
         var (supervisors, others) = (state.Processes.Where(p => p.Role == "daemon").ToList(), state.Processes.Where(p => p.Role != "daemon").ToList());
-        await Task.WhenAll(supervisors.Select(p => ProcessLauncher.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
-        await Task.WhenAll(others.Select(p => ProcessLauncher.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(supervisors.Select(p => HostProcesses.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(others.Select(p => HostProcesses.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
 
         var present = Ip.ListNamespaces();
         var owned = state.Namespaces.Where(present.Contains).ToList();
@@ -27,7 +28,7 @@ public sealed partial class LocalBackend
             .Select(pid => (Pid: pid, Ticks: ProcTable.StartTicks(pid)))
             .Where(p => p.Ticks is not null)
             .ToList();
-        await Task.WhenAll(strays.Select(p => ProcessLauncher.StopAsync(p.Pid, p.Ticks!.Value, s_grace, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(strays.Select(p => HostProcesses.StopAsync(p.Pid, p.Ticks!.Value, s_grace, cancellationToken))).ConfigureAwait(false);
 
         if (owned.Count > 0)
         {

@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using GeoStage.Core.Backends;
 using GeoStage.Core.Diagnostics;
 using GeoStage.Core.Model;
@@ -108,7 +109,7 @@ public sealed partial class LocalBackend
             var inside = ProcTable.InNamespace(NetNs.Identity(ns));
             await Task.WhenAll(inside.Select(pid => (Pid: pid, Ticks: ProcTable.StartTicks(pid)))
                 .Where(p => p.Ticks is not null)
-                .Select(p => ProcessLauncher.StopAsync(p.Pid, p.Ticks!.Value, s_grace, cancellationToken))).ConfigureAwait(false);
+                .Select(p => HostProcesses.StopAsync(p.Pid, p.Ticks!.Value, s_grace, cancellationToken))).ConfigureAwait(false);
             await Ip.BatchAsync(null, [$"netns del {ns}"], cancellationToken).ConfigureAwait(false);
         }
 

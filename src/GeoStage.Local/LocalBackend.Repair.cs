@@ -121,7 +121,7 @@ public sealed partial class LocalBackend
         EnvironmentState state, Func<ProcessRecord, bool> which, string done, Func<CancellationToken, Task> between, CancellationToken cancellationToken)
     {
         var records = state.Processes.Where(p => p.Role == "openvpn" && which(p)).ToList();
-        await Task.WhenAll(records.Select(p => ProcessLauncher.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(records.Select(p => HostProcesses.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
         await between(cancellationToken).ConfigureAwait(false);
         var processes = state.Processes.ToList();
         var restarted = new List<string>();

@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using System.Diagnostics;
 using GeoStage.Core.Diagnostics;
 using GeoStage.Core.Model;
@@ -126,7 +127,7 @@ public sealed partial class LocalBackend
             .Select(pid => (Pid: pid, Ticks: ProcTable.StartTicks(pid)))
             .Where(p => p.Ticks is not null && state.Processes.All(r => r.Pid != p.Pid))
             .ToList();
-        await Task.WhenAll(strays.Select(p => ProcessLauncher.StopAsync(p.Pid, p.Ticks!.Value, s_grace, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(strays.Select(p => HostProcesses.StopAsync(p.Pid, p.Ticks!.Value, s_grace, cancellationToken))).ConfigureAwait(false);
 
         var shrunk = await RemoveSiteCoreAsync(state with { Model = model }, site.Name, cancellationToken).ConfigureAwait(false);
         _store.Save(shrunk);
@@ -151,7 +152,7 @@ public sealed partial class LocalBackend
         var site = model.Site(name);
         var tunnels = model.Overlay.Tunnels.Where(t => t.Joins(name)).ToList();
         var ending = state.Processes.Where(p => p.Role == "openvpn" && (p.Site == name || p.Peer == name)).ToList();
-        await Task.WhenAll(ending.Select(p => ProcessLauncher.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(ending.Select(p => HostProcesses.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
         foreach (var tunnel in tunnels)
         {
             TlsCryptKey.Delete(Path.Combine(_store.DirectoryOf(model.Name), "overlay"), tunnel);
@@ -162,7 +163,7 @@ public sealed partial class LocalBackend
         if (Ip.Exists(ns))
         {
             var inside = ProcTable.InNamespace(NetNs.Identity(ns)).Select(pid => (Pid: pid, Ticks: ProcTable.StartTicks(pid))).Where(p => p.Ticks is not null);
-            await Task.WhenAll(inside.Select(p => ProcessLauncher.StopAsync(p.Pid, p.Ticks!.Value, s_grace, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(inside.Select(p => HostProcesses.StopAsync(p.Pid, p.Ticks!.Value, s_grace, cancellationToken))).ConfigureAwait(false);
             await Ip.BatchAsync(null, [$"netns del {ns}"], cancellationToken).ConfigureAwait(false);
         }
 

@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using System.Text.Json;
 using GeoStage.Local.Namespaces;
 using GeoStage.Local.Processes;

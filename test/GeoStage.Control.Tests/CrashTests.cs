@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using System.Text.Json;
 using GeoStage.Control.Api;
 using GeoStage.Control.Instances;
@@ -142,5 +143,5 @@ public sealed class CrashTests
         }
     }
 
-    private static IEnumerable<int> ProcessesIn(string ns) => Local.Processes.ProcTable.InNamespace(NetNs.Identity(ns));
+    private static IEnumerable<int> ProcessesIn(string ns) => Core.Processes.ProcTable.InNamespace(NetNs.Identity(ns));
 }

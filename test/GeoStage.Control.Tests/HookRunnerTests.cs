@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using System.Collections.Concurrent;
 using System.Net;
 using GeoStage.Control.Balancers;
@@ -87,7 +88,7 @@ public sealed class HookRunnerTests : IDisposable
             // The hook leads the group: whatever of it a failed test left is ended here.
             if (pids.Count > 0 && pids.Any(p => ProcTable.StartTicks(p) is not null))
             {
-                ProcessLauncher.KillGroup(pids[0]);
+                HostProcesses.KillGroup(pids[0]);
             }
         }
     }
@@ -173,7 +174,7 @@ public sealed class HookRunnerTests : IDisposable
         {
             if (pid > 0 && ProcTable.StartTicks(pid) is not null)
             {
-                ProcessLauncher.KillGroup(pid);
+                HostProcesses.KillGroup(pid);
             }
         }
     }

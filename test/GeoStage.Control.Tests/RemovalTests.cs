@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using System.Diagnostics;
 using GeoStage.Control.Daemon;
 using GeoStage.Local.Processes;

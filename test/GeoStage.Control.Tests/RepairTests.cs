@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using System.Diagnostics;
 using GeoStage.Control.Api;
 using GeoStage.Control.Reconcile;
@@ -151,7 +152,7 @@ public sealed class RepairTests(ITestOutputHelper output)
         // check cannot see: 132 KB per burst, one builtin printf, then a sleep, so at most about 4 MiB/s and
         // above the flood threshold (256 KiB/s) unless a burst takes half a second. An unpaced writer would
         // outrun any periodic rotation on a loaded machine, which no real OpenVPN does.
-        await ProcessLauncher.StopAsync(victim.Pid, victim.StartTicks, TimeSpan.FromSeconds(3), CancellationToken.None);
+        await HostProcesses.StopAsync(victim.Pid, victim.StartTicks, TimeSpan.FromSeconds(3), CancellationToken.None);
         const string Flood = "line='read from TUN/TAP : File descriptor in bad state (fd=-1,code=77)'; "
             + "chunk=$(i=0; while [ $i -lt 2000 ]; do echo \"$line\"; i=$((i+1)); done); "
             + "while :; do printf '%s\\n' \"$chunk\"; sleep 0.03; done";

@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using GeoStage.Core.Backends;
 using GeoStage.Local.Namespaces;
 using GeoStage.Local.Processes;

@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using GeoStage.Core.Backends;
 using GeoStage.Core.State;
 using GeoStage.Local.Namespaces;
@@ -111,7 +112,7 @@ public sealed class SeedTopologyTests
         await env.UpAsync(measureBefore: false);
         var victim = env.State.Processes.First(p => p.Site == "a" && p.Peer == "b");
 
-        await ProcessLauncher.StopAsync(victim.Pid, victim.StartTicks, TimeSpan.FromSeconds(3), CancellationToken.None);
+        await HostProcesses.StopAsync(victim.Pid, victim.StartTicks, TimeSpan.FromSeconds(3), CancellationToken.None);
         var actual = await env.Backend.ReadAsync(env.State, CancellationToken.None);
 
         var dead = Assert.Single(actual.Tunnels, t => t.Site == "a" && t.Peer == "b");

@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using GeoStage.Core.Backends;
 using GeoStage.Core.State;
 using GeoStage.Local.Namespaces;
@@ -71,7 +72,7 @@ internal static class StatusView
             state.ReadyAt,
             model.Wan.ToString(),
             $"{model.Overlay.Backend.ToString().ToLowerInvariant()} {model.Overlay.Topology.ToString().ToLowerInvariant()}",
-            state.Processes.FirstOrDefault(p => p.Role == "daemon") is { } daemon ? new DaemonStatus(daemon.Pid, Local.Processes.ProcTable.IsAlive(daemon.Pid, daemon.StartTicks)) : null,
+            state.Processes.FirstOrDefault(p => p.Role == "daemon") is { } daemon ? new DaemonStatus(daemon.Pid, Core.Processes.ProcTable.IsAlive(daemon.Pid, daemon.StartTicks)) : null,
             sites,
             nodes)
         {

@@ -90,8 +90,8 @@ public sealed partial class HookRunner
         {
             try
             {
-                await ProcessLauncher.StopAsync(process.Id, ticks, grace, group: true, CancellationToken.None).ConfigureAwait(false);
-                ProcessLauncher.KillGroup(process.Id);
+                await HostProcesses.StopAsync(process.Id, ticks, grace, group: true, CancellationToken.None).ConfigureAwait(false);
+                HostProcesses.KillGroup(process.Id);
             }
             catch (IOException)
             {

@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using GeoStage.Control.Api;
 using GeoStage.Control.Reconcile;
 using GeoStage.Control.Store;
@@ -37,7 +38,7 @@ public static class ControlDaemon
     public static async Task RunAsync(StateStore states, string name, bool verbose, Action<string> ready, CancellationToken cancellationToken)
     {
         // 'geostage serve' run by hand inherits the shell's umask (often 022), unlike the daemon up starts.
-        LocalHost.KeepNewFilesPrivate();
+        HostProcesses.KeepNewFilesPrivate();
         var dir = states.DirectoryOf(name);
         var held = TakeLock(states, name, dir)
             ?? throw new InvalidOperationException(Removal.Refusal(states, name) ?? $"a control daemon of '{name}' is already running; 'geostage status' shows its pid");

@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using System.Globalization;
 using GeoStage.Core.State;
 using GeoStage.Local.Processes;
@@ -86,7 +87,7 @@ public static class Removal
 
             // Read again each time: a daemon that started after down began records itself once it has the lock.
             var daemons = states.Load(name)?.Processes.Where(p => p.Role == ControlDaemon.Role).ToList() ?? [];
-            await Task.WhenAll(daemons.Select(p => ProcessLauncher.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(daemons.Select(p => HostProcesses.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
             try
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token).ConfigureAwait(false);

@@ -64,7 +64,7 @@ public sealed class InstanceRunner
 
     /// <summary>Ends an instance and the processes it started (its process group).</summary>
     public static Task StopAsync(int pid, ulong startTicks, CancellationToken cancellationToken) =>
-        ProcessLauncher.StopAsync(pid, startTicks, StopGrace, group: true, cancellationToken);
+        HostProcesses.StopAsync(pid, startTicks, StopGrace, group: true, cancellationToken);
 
     /// <summary>Live processes in <paramref name="ns"/> with their instance marker (null when unmarked).</summary>
     public static IReadOnlyList<(int Pid, ulong StartTicks, string? Marker)> Scan(string ns)

@@ -1,3 +1,4 @@
+using GeoStage.Core.Processes;
 using GeoStage.Control.Events;
 using GeoStage.Control.Instances;
 using GeoStage.Control.Store;

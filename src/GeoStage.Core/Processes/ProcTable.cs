@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace GeoStage.Local.Processes;
+namespace GeoStage.Core.Processes;
 
 /// <summary>Reads /proc: whether a recorded process is still the one GeoStage started, and which
 /// processes live in a given network namespace.</summary>

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace GeoStage.Local.Interop;
+namespace GeoStage.Core.Interop;
 
 internal static partial class Libc
 {
