@@ -38,6 +38,6 @@ internal static partial class Log
     [LoggerMessage(1400, LogLevel.Debug, "device check: {Faults} fault(s), {Due} due for repair")]
     public static partial void DeviceCheck(ILogger logger, int faults, int due);
 
-    [LoggerMessage(1401, LogLevel.Debug, "OpenVPN {Site}->{Peer} restarted in {Namespace} as pid {Pid}: {Command}")]
-    public static partial void TunnelRestarted(ILogger logger, string? site, string? peer, string @namespace, int pid, string command);
+    [LoggerMessage(1401, LogLevel.Debug, "{Overlay} {Site}->{Peer} restarted as {Instance}: {Command}")]
+    public static partial void TunnelRestarted(ILogger logger, string overlay, string site, string peer, string instance, string command);
 }

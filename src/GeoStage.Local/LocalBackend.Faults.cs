@@ -127,7 +127,7 @@ public sealed partial class LocalBackend
     private static IEnumerable<Fault> Floods(EnvironmentState state, LogGrowth logs, IReadOnlyList<Fault> faults)
     {
         // Every log is measured on every check, so that a rate always spans one check's interval.
-        var rates = state.Processes.Where(p => p.Role == "openvpn" && p.Interface is not null)
+        var rates = state.Processes.Where(p => p.Role == TunnelRole && p.Interface is not null)
             .Select(p => (Record: p, Rate: logs.RateOf(p.LogFile, p.Pid)))
             .ToList();
         foreach (var (record, rate) in rates.Where(r => r.Rate > FloodBytesPerSecond))

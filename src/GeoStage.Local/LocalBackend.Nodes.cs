@@ -18,19 +18,19 @@ public sealed partial class LocalBackend
     /// Fails whole: on an error whatever was created is removed and the state is as before.
     /// </summary>
     public Task<EnvironmentState> AddNodeAsync(EnvironmentState state, NodeModel node, CancellationToken cancellationToken) =>
-        AddNodeAsync(state, node, resume: false, steps: null, cancellationToken);
+        AddNodeAsync(state, node, resuming: false, steps: null, cancellationToken);
 
     /// <summary>
     /// Adds a node, reporting each step done to <paramref name="steps"/> (namespace, veth, address,
-    /// neighbours). With <paramref name="resume"/>, finishes an add that a crash interrupted: the node may
+    /// neighbours). With <paramref name="resuming"/>, finishes an add that a crash interrupted: the node may
     /// already be in the state, its namespace and veth may exist; every step is skipped or repeated harmlessly.
     /// </summary>
-    public async Task<EnvironmentState> AddNodeAsync(EnvironmentState state, NodeModel node, bool resume, IProgress<string>? steps, CancellationToken cancellationToken)
+    public async Task<EnvironmentState> AddNodeAsync(EnvironmentState state, NodeModel node, bool resuming, IProgress<string>? steps, CancellationToken cancellationToken)
     {
         var known = state.Model.Nodes.Any(n => n.Name == node.Name);
         var model = known ? state.Model : state.Model with { Nodes = [.. state.Model.Nodes, node] };
         var ns = LocalNames.Node(model.Name, node.Name);
-        if (!resume && Ip.Exists(ns))
+        if (!resuming && Ip.Exists(ns))
         {
             throw new InvalidRequestException($"network namespace {ns} already exists; remove it or pick another node name");
         }
@@ -58,7 +58,7 @@ public sealed partial class LocalBackend
             // so a resumed add skips creating it and only (re)attaches it to the bridge.
             var fabric = LocalNames.Fabric(model.Name);
             var leg = NodeLeg(model, node);
-            var veth = resume && await LinkExistsAsync(fabric, LocalNames.NodePeer(node), cancellationToken).ConfigureAwait(false)
+            var veth = resuming && await LinkExistsAsync(fabric, LocalNames.NodePeer(node), cancellationToken).ConfigureAwait(false)
                 ? leg[1..]
                 : leg;
             await Ip.BatchAsync(fabric, veth, cancellationToken).ConfigureAwait(false);

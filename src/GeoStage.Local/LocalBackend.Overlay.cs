@@ -63,7 +63,7 @@ public sealed partial class LocalBackend
                 ProcessRecord record;
                 try
                 {
-                    (process, record) = ProcessLauncher.Start("openvpn", ns, [_openVpn, "--config", config], log);
+                    (process, record) = ProcessLauncher.Start(TunnelRole, ns, [_openVpn, "--config", config], log);
                 }
                 catch (ToolException e)
                 {

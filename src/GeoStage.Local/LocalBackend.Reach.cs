@@ -63,7 +63,7 @@ public sealed partial class LocalBackend
     {
         var present = Ip.ListNamespaces();
         var namespaces = state.Namespaces.ToDictionary(ns => ns, present.Contains);
-        var openvpn = state.Processes.Where(p => p.Role == "openvpn" && p.Site is not null && p.Peer is not null).ToList();
+        var openvpn = state.Processes.Where(p => p.Role == TunnelRole && p.Site is not null && p.Peer is not null).ToList();
 
         // A tunnel is up when its router reaches the peer router's LAN address through it, now.
         var targets = openvpn

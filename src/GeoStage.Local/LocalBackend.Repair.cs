@@ -120,7 +120,7 @@ public sealed partial class LocalBackend
     private async Task<(EnvironmentState State, string Done)> ReplaceOpenVpnAsync(
         EnvironmentState state, Func<ProcessRecord, bool> which, string done, Func<CancellationToken, Task> between, CancellationToken cancellationToken)
     {
-        var records = state.Processes.Where(p => p.Role == "openvpn" && which(p)).ToList();
+        var records = state.Processes.Where(p => p.Role == TunnelRole && which(p)).ToList();
         await Task.WhenAll(records.Select(p => HostProcesses.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
         await between(cancellationToken).ConfigureAwait(false);
         var processes = state.Processes.ToList();

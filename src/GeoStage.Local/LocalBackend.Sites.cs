@@ -151,7 +151,7 @@ public sealed partial class LocalBackend
         var model = state.Model;
         var site = model.Site(name);
         var tunnels = model.Overlay.Tunnels.Where(t => t.Joins(name)).ToList();
-        var ending = state.Processes.Where(p => p.Role == "openvpn" && (p.Site == name || p.Peer == name)).ToList();
+        var ending = state.Processes.Where(p => p.Role == TunnelRole && (p.Site == name || p.Peer == name)).ToList();
         await Task.WhenAll(ending.Select(p => HostProcesses.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
         foreach (var tunnel in tunnels)
         {

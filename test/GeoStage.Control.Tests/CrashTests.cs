@@ -1,3 +1,4 @@
+using GeoStage.Local.Instances;
 using GeoStage.Core.Processes;
 using System.Text.Json;
 using GeoStage.Control.Api;

@@ -1,3 +1,4 @@
+using GeoStage.Local.Instances;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using GeoStage.Control.Api;

@@ -1,3 +1,4 @@
+using GeoStage.Local.Instances;
 using GeoStage.Control.Reconcile;
 using GeoStage.Control.Store;
 using GeoStage.Core.Model;
@@ -26,7 +27,7 @@ public sealed class GenerationHistoryTests : IDisposable
         var model = SpecValidator.Load(Topologies.TwoSites("gh"), "test.yaml", []);
         var state = new EnvironmentState { Name = model.Name, Phase = EnvironmentPhase.Up, Model = model, CreatedAt = DateTimeOffset.UtcNow };
         _store = new ControlStore(states.Open(model.Name));
-        _loop = new ControlLoop(states, state, _store, new LocalBackend(states, TimeProvider.System), TimeProvider.System);
+        _loop = new ControlLoop(states, state, _store, new LocalBackend(states, TimeProvider.System), new LocalRuntime(states.EnsureDirectory(state.Name, "instances")), TimeProvider.System);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using GeoStage.Local.Instances;
 using GeoStage.Control.Instances;
 using GeoStage.Core.Model;
 using GeoStage.Testing;

@@ -29,7 +29,7 @@ public sealed class NodeRepairTests
         await env.UpAsync(measureBefore: false);
         var node = await HalfBuildAsync(env, "w2");
 
-        var grown = await env.Backend.AddNodeAsync(env.State, node, resume: true, steps: null, CancellationToken.None);
+        var grown = await env.Backend.AddNodeAsync(env.State, node, resuming: true, steps: null, CancellationToken.None);
         var reach = await env.Backend.WaitNodeReachableAsync(grown.Model, node.Name, TimeSpan.FromSeconds(30), CancellationToken.None);
 
         Assert.Single(grown.Model.Nodes, n => n.Name == node.Name);

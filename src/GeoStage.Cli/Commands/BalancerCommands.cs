@@ -1,3 +1,5 @@
+using GeoStage.Local.Balancing;
+using GeoStage.Local.Instances;
 using System.CommandLine;
 using System.Text.Json;
 using GeoStage.Balancer.Replica;
@@ -88,8 +90,9 @@ internal static class BalancerCommands
                 new ArpVipHolder(
                     model,
                     LocalNames.NodeInterface,
-                    (term, token) => client.PostAsync<JsonElement>($"v1/balancers/{Uri.EscapeDataString(model.Name)}/fence", new FenceRequest(self, term), token),
-                    hooks),
+                    (term, token) => FenceAsync(client, model.Name, self, term, token),
+                    term => hooks.Enqueue(HookRole.Leader, model.OnLeader, term),
+                    term => hooks.Enqueue(HookRole.Follower, model.OnFollower, term)),
                 new DaemonBackendSource(client),
                 new GatewayDataPath(LocalNames.Node(environment.Name, self), gateway),
                 TimeProvider.System,
@@ -148,6 +151,19 @@ internal static class BalancerCommands
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Asks the daemon to take the VIP off every other replica before this one takes it; an <see cref="IOException"/> when it cannot be asked.</summary>
+    private static async Task FenceAsync(ControlClient client, string balancer, string self, long term, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.PostAsync<JsonElement>($"v1/balancers/{Uri.EscapeDataString(balancer)}/fence", new FenceRequest(self, term), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DaemonNotRunningException or ControlRequestException or HttpRequestException)
+        {
+            throw new IOException(e.Message, e);
         }
     }
 }

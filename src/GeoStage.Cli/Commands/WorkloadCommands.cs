@@ -142,7 +142,7 @@ internal static class WorkloadCommands
         CliRun.Register(command, async (run, ct) =>
         {
             var env = run.ResolveEnvironment(run.Parse.GetValue(name)).Name;
-            await ControlDaemon.RunAsync(run.Store, env, run.Parse.GetValue(CommonOptions.Verbose), socket => Console.Error.WriteLine($"geostage: control daemon of {env} listening on {socket}"), ct).ConfigureAwait(false);
+            await ControlDaemon.RunAsync(run.Store, env, state => Places.Of(run.Store, state), run.Parse.GetValue(CommonOptions.Verbose), socket => Console.Error.WriteLine($"geostage: control daemon of {env} listening on {socket}"), ct).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;

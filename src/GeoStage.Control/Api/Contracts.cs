@@ -123,9 +123,9 @@ public sealed record InstanceView(
         WorkloadView.Kebab(instance.State.ToString()),
         instance.Version,
         instance.Generation,
-        instance.Pid,
+        instance.Handle?.Pid,
         instance.Restarts,
-        instance.Pid is null || instance.StartedAt is null ? null : Math.Round((now - instance.StartedAt.Value).TotalSeconds, 1),
+        instance.Handle is null || instance.StartedAt is null ? null : Math.Round((now - instance.StartedAt.Value).TotalSeconds, 1),
         instance.Health,
         instance.LastExit,
         address?.ToString());

@@ -44,7 +44,7 @@ public static partial class ControlApi
 
             // A file may hold workloads, balancers or both; each is checked against what is known.
             var models = document.Workloads.Count > 0 || balancers.Balancers.Count == 0
-                ? WorkloadValidator.Validate(document, loop.State.Model, others)
+                ? WorkloadValidator.Validate(document, loop.State.Model, others, loop.Runtime.ProgramsOnThisHost)
                 : [];
             var known = models.Select(m => m.Name).Concat(others.Select(o => o.Name)).ToHashSet(StringComparer.Ordinal);
             var fronts = BalancerValidator.Validate(balancers, loop.State.Model, known)

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using GeoStage.Core.Processes;
-using GeoStage.Local.Processes;
 
 namespace GeoStage.Control.Balancers;
 

@@ -3,8 +3,7 @@ using GeoStage.Control.Api;
 using GeoStage.Control.Reconcile;
 using GeoStage.Control.Store;
 using GeoStage.Core.State;
-using GeoStage.Local;
-using GeoStage.Local.Processes;
+using GeoStage.Core.Backends;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Json;
@@ -31,11 +30,9 @@ public static class ControlDaemon
 
     public static string SocketPath(StateStore states, string name) => Path.Combine(states.DirectoryOf(name), SocketName);
 
-    public static async Task RunAsync(StateStore states, string name, Action<string> ready, CancellationToken cancellationToken) =>
-        await RunAsync(states, name, verbose: false, ready, cancellationToken).ConfigureAwait(false);
-
+    /// <param name="place">Where the environment runs: the backend and runtime the CLI chose for it.</param>
     /// <param name="verbose">Log at Debug (and ASP.NET Core's own lines at Information) rather than Information.</param>
-    public static async Task RunAsync(StateStore states, string name, bool verbose, Action<string> ready, CancellationToken cancellationToken)
+    public static async Task RunAsync(StateStore states, string name, Func<EnvironmentState, Place> place, bool verbose, Action<string> ready, CancellationToken cancellationToken)
     {
         // 'geostage serve' run by hand inherits the shell's umask (often 022), unlike the daemon up starts.
         HostProcesses.KeepNewFilesPrivate();
@@ -75,7 +72,8 @@ public static class ControlDaemon
         Log.DaemonStarting(logger, name, Environment.ProcessId, level);
 
         using var store = new ControlStore(states.Open(name));
-        var loop = new ControlLoop(states, state, store, new LocalBackend(states, TimeProvider.System), TimeProvider.System, logging.CreateLogger<ControlLoop>());
+        var (backend, runtime) = place(state);
+        var loop = new ControlLoop(states, state, store, backend, runtime, TimeProvider.System, logging.CreateLogger<ControlLoop>());
         var socket = SocketPath(states, name);
         File.Delete(socket);
         var builder = WebApplication.CreateSlimBuilder();

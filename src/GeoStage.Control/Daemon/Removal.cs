@@ -1,7 +1,6 @@
 using GeoStage.Core.Processes;
 using System.Globalization;
 using GeoStage.Core.State;
-using GeoStage.Local.Processes;
 
 namespace GeoStage.Control.Daemon;
 

@@ -4,8 +4,6 @@ using GeoStage.Balancer.Replica;
 using GeoStage.Control.Balancers;
 using GeoStage.Control.Store;
 using GeoStage.Core.Model;
-using GeoStage.Local;
-using GeoStage.Local.Namespaces;
 
 namespace GeoStage.Control.Reconcile;
 
@@ -148,7 +146,7 @@ public sealed partial class ControlLoop
         var ready = new List<InstanceRecord>();
         foreach (var instance in stopping)
         {
-            if (delay == TimeSpan.Zero || instance.Pid is null || (instance.State == InstanceState.Draining && now >= instance.DrainUntil))
+            if (delay == TimeSpan.Zero || instance.Handle is null || (instance.State == InstanceState.Draining && now >= instance.DrainUntil))
             {
                 ready.Add(instance);
             }
@@ -173,24 +171,9 @@ public sealed partial class ControlLoop
 
         // Every node of the site, not only today's replicas (one placed elsewhere before may still hold it):
         // read in-process, and released in parallel, since the new leader waits for this before serving.
-        var released = await Task.WhenAll(State.Model.Nodes.Where(n => n.Site == balancer.Site && n.Name != keeper).Select(async node =>
-        {
-            var ns = LocalNames.Node(State.Model.Name, node.Name);
-            try
-            {
-                if (Ip.Exists(ns) && Vip.Held(ns, balancer.Vip))
-                {
-                    await Vip.ReleaseAsync(ns, balancer.Vip, LocalNames.NodeInterface, cancellationToken).ConfigureAwait(false);
-                    return node.Name;
-                }
-            }
-            catch (Exception e) when (e is Core.Processes.ToolException or IOException && !Ip.Exists(ns))
-            {
-                // The node is being removed: its namespace, and any VIP in it, are gone.
-            }
-
-            return null;
-        })).ConfigureAwait(false);
+        var model = State.Model;
+        var released = await Task.WhenAll(model.Nodes.Where(n => n.Site == balancer.Site && n.Name != keeper).Select(async node =>
+            await _runtime.FenceVipAsync(model, node.Name, balancer.Vip, cancellationToken).ConfigureAwait(false) ? node.Name : null)).ConfigureAwait(false);
         var removed = released.OfType<string>().ToList();
 
         if (removed.Count > 0)
@@ -222,11 +205,7 @@ public sealed partial class ControlLoop
         }
 
         var lost = _time.GetUtcNow();
-        var ns = LocalNames.Node(State.Model.Name, node);
-        if (Ip.Exists(ns))
-        {
-            await Vip.ReleaseAsync(ns, balancer.Vip, LocalNames.NodeInterface, cancellationToken).ConfigureAwait(false);
-        }
+        await _runtime.FenceVipAsync(State.Model, node, balancer.Vip, cancellationToken).ConfigureAwait(false);
 
         if (Leases.Revoke(lease, node, held.Term) is null)
         {
@@ -243,11 +222,11 @@ public sealed partial class ControlLoop
     /// A replica's process ended: fences it at once if it led, without waiting for the loop's next turn
     /// (a tick may be busy with health checks). Runs on the thread that saw the exit.
     /// </summary>
-    private async Task FenceOnExitAsync(WorkloadModel workload, string node, System.Diagnostics.Process process, CancellationToken cancellationToken)
+    private async Task FenceOnExitAsync(WorkloadModel workload, string node, Task<string> exited, CancellationToken cancellationToken)
     {
         try
         {
-            await FenceAsync(workload, node, ExitOf(process), cancellationToken).ConfigureAwait(false);
+            await FenceAsync(workload, node, await exited.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or Core.Processes.ToolException or IOException)
         {

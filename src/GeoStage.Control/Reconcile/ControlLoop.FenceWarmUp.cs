@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using GeoStage.Balancer.Replica;
 using GeoStage.Core.Model;
-using GeoStage.Local;
-using GeoStage.Local.Namespaces;
 
 namespace GeoStage.Control.Reconcile;
 
@@ -25,22 +23,11 @@ public sealed partial class ControlLoop
             return;
         }
 
+        var model = State.Model;
         _ = Task.Run(async () =>
         {
-            var nodes = State.Model.Nodes.Where(n => n.Site == balancer.Site).Select(n => LocalNames.Node(State.Model.Name, n.Name)).Where(Ip.Exists).ToList();
-            try
-            {
-                _ = Leases.Get(BalancerReplica.LeaseName(balancer.Name));
-                await Task.WhenAll(nodes.Select(ns => Task.Run(() => Vip.Held(ns, balancer.Vip)))).ConfigureAwait(false);
-                if (nodes.Count > 0)
-                {
-                    await Vip.ReleaseAsync(nodes[0], balancer.Vip, "lo", CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e) when (e is Core.Processes.ToolException or IOException)
-            {
-                // A node going away meanwhile: the real fence handles that case itself.
-            }
+            _ = Leases.Get(BalancerReplica.LeaseName(balancer.Name));
+            await _runtime.WarmUpFenceAsync(model, balancer, CancellationToken.None).ConfigureAwait(false);
         });
     }
 }

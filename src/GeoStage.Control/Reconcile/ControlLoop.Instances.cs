@@ -1,12 +1,9 @@
 using GeoStage.Control.Events;
-using System.Diagnostics;
-using GeoStage.Control.Instances;
 using GeoStage.Control.Balancers;
 using GeoStage.Control.Store;
 using GeoStage.Core.Model;
 using GeoStage.Core.Processes;
-using GeoStage.Local.Namespaces;
-using GeoStage.Local.Processes;
+using GeoStage.Core.Runtime;
 
 namespace GeoStage.Control.Reconcile;
 
@@ -62,7 +59,7 @@ public sealed partial class ControlLoop
         foreach (var instance in instances.Values.Where(i => targets.Any(t => t.Name == i.Node)).ToList())
         {
             var supervised = Supervise(workload, instance, targets, now, cancellationToken);
-            if (supervised.Pid is null && instance.Pid is not null)
+            if (supervised.Handle is null && instance.Handle is not null)
             {
                 await FenceAsync(workload.Spec, supervised.Node, supervised.LastExit, cancellationToken).ConfigureAwait(false);
             }
@@ -100,7 +97,7 @@ public sealed partial class ControlLoop
 
         var intents = starts.Select(s =>
         {
-            var (workDir, log) = _runner.Paths(workload.Name, s.Node.Name);
+            var paths = _runtime.PathsOf(workload.Name, s.Node.Name);
             var intent = new InstanceRecord
             {
                 Workload = workload.Name,
@@ -112,8 +109,8 @@ public sealed partial class ControlLoop
                 Restarts = s.Restarts,
                 LastExit = s.LastExit,
                 StartedAt = _time.GetUtcNow(),
-                LogFile = log,
-                WorkDir = workDir,
+                LogFile = paths.LogFile,
+                WorkDir = paths.WorkDir,
             };
             Store.Save(intent);
             return intent;
@@ -121,17 +118,16 @@ public sealed partial class ControlLoop
 
         var model = State.Model;
         var placed = workload.Spec.Select(model);
-        var spawned = new (System.Diagnostics.Process? Process, int Pid, ulong Ticks, Exception? Error)[starts.Count];
+        var spawned = new (StartedInstance? Started, Exception? Error)[starts.Count];
         Parallel.For(0, starts.Count, new ParallelOptions { MaxDegreeOfParallelism = SpawnParallelism, CancellationToken = cancellationToken }, i =>
         {
             try
             {
-                var (process, pid, ticks) = _runner.Start(model, workload.Spec, starts[i].Node, placed);
-                spawned[i] = (process, pid, ticks, null);
+                spawned[i] = (_runtime.Start(model, workload.Spec, starts[i].Node, placed), null);
             }
             catch (Exception e) when (e is ToolException or IOException or System.ComponentModel.Win32Exception)
             {
-                spawned[i] = (null, 0, 0, e);
+                spawned[i] = (null, e);
             }
         });
         PauseHere("deploy.spawned");
@@ -140,28 +136,31 @@ public sealed partial class ControlLoop
         for (var i = 0; i < starts.Count; i++)
         {
             var record = intents[i];
-            if (spawned[i] is { Process: { } process, Pid: var pid, Ticks: var ticks })
+            if (spawned[i].Started is { } started)
             {
-                _children[(workload.Name, record.Node)] = process;
+                _children[(workload.Name, record.Node)] = started.Exited;
 
                 // A crash is handled at once, not at the next tick; a balancer's leader is fenced right here.
                 var (spec, node) = (workload.Spec, record.Node);
-                process.EnableRaisingEvents = true;
-                process.Exited += (_, _) =>
-                {
-                    Signal();
-                    if (BalancerWorkloads.Of(spec) is not null)
+                _ = started.Exited.ContinueWith(
+                    exited =>
                     {
-                        _ = FenceOnExitAsync(spec, node, process, cancellationToken);
-                    }
-                };
+                        Signal();
+                        if (BalancerWorkloads.Of(spec) is not null)
+                        {
+                            _ = FenceOnExitAsync(spec, node, exited, cancellationToken);
+                        }
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
                 if (BalancerWorkloads.Of(spec) is { } balancer)
                 {
                     WarmFencePath(balancer);
                 }
 
-                record = record with { Pid = pid, StartTicks = ticks };
-                Emit(EventKind.InstanceStarted, workload.Name, record.Node, $"version {workload.Spec.Version}, pid {pid}");
+                record = record with { Handle = started.Handle };
+                Emit(EventKind.InstanceStarted, workload.Name, record.Node, $"version {workload.Spec.Version}, {started.Handle}");
             }
             else
             {
@@ -191,7 +190,7 @@ public sealed partial class ControlLoop
             if (workload.Previous is not null && instance.Generation == workload.Generation && restarts >= CrashesFailARollout)
             {
                 // A new version that keeps crashing never passes its health gate: fail it so the rollout rolls back.
-                var gaveUp = instance with { State = InstanceState.Failed, Restarts = restarts, Pid = null, StartTicks = null, LastExit = exit, Health = $"crashed {restarts} times" };
+                var gaveUp = instance with { State = InstanceState.Failed, Restarts = restarts, Handle = null, LastExit = exit, Health = $"crashed {restarts} times" };
                 Store.Save(gaveUp);
                 Emit(EventKind.InstanceUnhealthy, instance.Workload, instance.Node, $"version {instance.Version} crashed {restarts} times during the rollout: {exit}");
                 return gaveUp;
@@ -199,7 +198,7 @@ public sealed partial class ControlLoop
 
             // A crash after a good run starts the backoff over; only crashes in a row make it grow.
             var delay = instance.HealthySince is { } healthy && now - healthy >= s_goodRun ? Backoff(1) : Backoff(restarts);
-            var crashed = instance with { State = InstanceState.Backoff, Restarts = restarts, Pid = null, StartTicks = null, NextStartAt = now + delay, LastExit = exit, HealthySince = null };
+            var crashed = instance with { State = InstanceState.Backoff, Restarts = restarts, Handle = null, NextStartAt = now + delay, LastExit = exit, HealthySince = null };
             Store.Save(crashed);
             Emit(EventKind.InstanceCrashed, instance.Workload, instance.Node, $"{exit}; restart {restarts} in {delay.TotalMilliseconds:0} ms");
             return crashed;
@@ -245,15 +244,14 @@ public sealed partial class ControlLoop
         _checkedAt[key] = now;
         var model = State.Model;
         var instances = workload.Spec.Select(model);
-        var ns = LocalNames.Node(model.Name, node.Name);
-        var pid = instance.Pid;
+        var handle = instance.Handle;
         _ = Task.Run(async () =>
         {
-            var problem = await HealthChecker.CheckAsync(health, ns, model, workload.Spec, node, instances, CancellationToken.None).ConfigureAwait(false);
+            var problem = await _runtime.CheckHealthAsync(model, workload.Spec, node, instances, CancellationToken.None).ConfigureAwait(false);
             await Post(() =>
             {
                 _checking.Remove(key);
-                if (Store.Workload(key.Workload) is not null && Store.Instances(key.Workload).FirstOrDefault(i => i.Node == key.Node) is { } current && current.Pid == pid)
+                if (Store.Workload(key.Workload) is not null && Store.Instances(key.Workload).FirstOrDefault(i => i.Node == key.Node) is { } current && current.Handle == handle)
                 {
                     MarkHealth(current, problem);
                 }
@@ -286,29 +284,18 @@ public sealed partial class ControlLoop
         return next;
     }
 
-    private static bool IsAlive(InstanceRecord instance) =>
-        instance.Pid is { } pid && instance.StartTicks is { } ticks && ProcTable.IsAlive(pid, ticks);
+    private bool IsAlive(InstanceRecord instance) => instance.Handle is { } handle && _runtime.IsAlive(handle);
 
     private string ExitOf(InstanceRecord instance)
     {
-        if (_children.Remove((instance.Workload, instance.Node), out var process))
+        // Gone to the runtime may be a moment before its exit is known (a zombie not yet reaped).
+        if (_children.Remove((instance.Workload, instance.Node), out var exited) && exited.Wait(TimeSpan.FromSeconds(1)))
         {
-            using (process)
-            {
-                // Gone from /proc's point of view may be a moment before .NET has reaped it (a zombie).
-                if (process.WaitForExit(TimeSpan.FromSeconds(1)))
-                {
-                    return ExitOf(process);
-                }
-            }
+            return exited.Result;
         }
 
-        return instance.Pid is null ? "process missing" : "exited (adopted after a daemon restart: exit code unknown)";
+        return instance.Handle is null ? "process missing" : "exited (adopted after a daemon restart: exit code unknown)";
     }
-
-    /// <summary>How an exited child ended, in words: its exit code, or the signal that killed it.</summary>
-    private static string ExitOf(Process process) =>
-        process.ExitCode > 128 ? $"killed by signal {process.ExitCode - 128}" : $"exited with code {process.ExitCode}";
 
     private Task StopAsync(InstanceRecord instance, CancellationToken cancellationToken) => StopManyAsync([instance], cancellationToken);
 
@@ -316,14 +303,11 @@ public sealed partial class ControlLoop
     private async Task StopManyAsync(IReadOnlyList<InstanceRecord> instances, CancellationToken cancellationToken)
     {
         await Task.WhenAll(instances
-            .Where(i => i.Pid is not null && i.StartTicks is not null)
-            .Select(i => InstanceRunner.StopAsync(i.Pid!.Value, i.StartTicks!.Value, cancellationToken))).ConfigureAwait(false);
+            .Where(i => i.Handle is not null)
+            .Select(i => _runtime.StopAsync(i.Handle!, cancellationToken))).ConfigureAwait(false);
         foreach (var instance in instances)
         {
-            if (_children.Remove((instance.Workload, instance.Node), out var process))
-            {
-                process.Dispose();
-            }
+            _children.Remove((instance.Workload, instance.Node));
         }
     }
 

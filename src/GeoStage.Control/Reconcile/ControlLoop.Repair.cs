@@ -1,9 +1,6 @@
 using GeoStage.Control.Events;
 using GeoStage.Control.Instances;
 using GeoStage.Core.Backends;
-using GeoStage.Core.State;
-using GeoStage.Local.Namespaces;
-using GeoStage.Local.Processes;
 
 namespace GeoStage.Control.Reconcile;
 
@@ -26,7 +23,6 @@ public sealed partial class ControlLoop
 
     private readonly Dictionary<string, FaultTrack> _faults = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _processLogRotated = new(StringComparer.Ordinal);
-    private LogGrowth? _logGrowth;
     private DateTimeOffset _devicesCheckedAt = DateTimeOffset.MinValue;
     private DateTimeOffset _checkFailedAt = DateTimeOffset.MinValue;
 
@@ -47,11 +43,10 @@ public sealed partial class ControlLoop
         }
 
         _devicesCheckedAt = now;
-        _logGrowth ??= new LogGrowth(_time);
         IReadOnlyList<Fault> found;
         try
         {
-            found = _backend.FindFaults(State, _logGrowth);
+            found = _backend.Check(State);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -134,16 +129,7 @@ public sealed partial class ControlLoop
         }
     }
 
-    /// <summary>
-    /// True while <paramref name="record"/>'s tun device or its router's WAN leg is missing: the repair
-    /// restarts it with the device back. Restarted before, OpenVPN would create a bare tun device of its
-    /// own (down, without its route) or fail to bind and be restarted again every gap.
-    /// </summary>
-    private bool AwaitsRepair(ProcessRecord record) =>
-        _faults.Values.Any(t => t.Open && t.Fault.Kind == FaultKind.Missing && t.Fault.Namespace == record.Namespace
-            && (t.Fault.Device == record.Interface || t.Fault.Device == LocalNames.RouterWan));
-
-    /// <summary>Keeps the OpenVPN and daemon logs under <see cref="ProcessLogLimit"/>; reports a rotation at most once a minute per log.</summary>
+    /// <summary>Keeps the tunnel processes' and daemon logs under <see cref="ProcessLogLimit"/>; reports a rotation at most once a minute per log.</summary>
     private void RotateProcessLogs()
     {
         foreach (var record in State.Processes)

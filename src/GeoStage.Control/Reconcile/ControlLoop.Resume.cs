@@ -1,7 +1,6 @@
 using GeoStage.Control.Events;
 using GeoStage.Control.Store;
 using GeoStage.Core.Diagnostics;
-using GeoStage.Local.Namespaces;
 
 namespace GeoStage.Control.Reconcile;
 
@@ -39,7 +38,7 @@ public sealed partial class ControlLoop
             case OperationKinds.NodeAdd when operation.Node is { } node && State.Model.Sites.Any(s => s.Name == node.Site):
                 try
                 {
-                    State = await _backend.AddNodeAsync(State, node, resume: true, new PhaseRecorder(Store, operation), cancellationToken).ConfigureAwait(false);
+                    State = await _backend.AddNodeAsync(State, node, resuming: true, new PhaseRecorder(Store, operation), cancellationToken).ConfigureAwait(false);
                     Emit(EventKind.NodeAdded, null, node.Name, $"site {node.Site}, address {node.Address}; {interrupted}, finished");
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -53,7 +52,7 @@ public sealed partial class ControlLoop
                 await RemoveNodeCoreAsync(operation.Target, cancellationToken).ConfigureAwait(false);
                 break;
             case OperationKinds.SiteAdd when operation.Site is { } site:
-                if (operation.Phase == "built" && State.Model.Sites.Any(s => s.Name == site.Name) && Ip.Exists(LocalNames.Router(State.Name, site.Name)))
+                if (operation.Phase == "built" && State.Model.Sites.Any(s => s.Name == site.Name) && _backend.SiteExists(State, site.Name))
                 {
                     Emit(EventKind.SiteAdded, null, null, $"site {site.Name} ({site.Cidr}); {interrupted}, kept");
                     break;

@@ -21,7 +21,7 @@ public sealed partial class ControlLoop
         try
         {
             await TestPause.AtAsync("node-add.recorded", cancellationToken).ConfigureAwait(false);
-            State = await _backend.AddNodeAsync(State, node, resume: false, new PhaseRecorder(Store, operation), cancellationToken).ConfigureAwait(false);
+            State = await _backend.AddNodeAsync(State, node, resuming: false, new PhaseRecorder(Store, operation), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -50,7 +50,7 @@ public sealed partial class ControlLoop
     /// <summary>Adds a site with tunnels to every other; returns once its router reaches every other router.</summary>
     public async Task<SiteModel> AddSiteAsync(string name, string cidr, string? router, string? location, CancellationToken cancellationToken)
     {
-        var (site, tunnels) = TopologyEditor.PlanSite(State.Model, name, cidr, router, location, new Local.HostRoutes().Read(), HostLimits.Read());
+        var (site, tunnels) = TopologyEditor.PlanSite(State.Model, name, cidr, router, location, _backend.HostNetworks.Read(), HostLimits.Read());
         var operation = Store.Begin(new PendingOperation { Kind = OperationKinds.SiteAdd, Target = name, Phase = "recorded", Site = site, Tunnels = tunnels, StartedAt = _time.GetUtcNow() });
         try
         {

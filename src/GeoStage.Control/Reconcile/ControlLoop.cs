@@ -1,10 +1,10 @@
-using GeoStage.Control.Events;
-using System.Diagnostics;
-using System.Threading.Channels;
 using GeoStage.Control.Instances;
+using GeoStage.Control.Events;
+using System.Threading.Channels;
 using GeoStage.Control.Store;
 using GeoStage.Core.State;
-using GeoStage.Local;
+using GeoStage.Core.Backends;
+using GeoStage.Core.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -26,18 +26,18 @@ public sealed partial class ControlLoop
     private static readonly TimeSpan s_tick = TimeSpan.FromMilliseconds(100);
     private readonly Channel<Func<Task>> _steps = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly StateStore _states;
-    private readonly LocalBackend _backend;
-    private readonly InstanceRunner _runner;
+    private readonly IEnvironmentBackend _backend;
+    private readonly IInstanceRuntime _runtime;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Dictionary<(string Workload, string Node), Process> _children = [];
+    // How the instances this daemon started end: the runtime completes each when its instance exits.
+    private readonly Dictionary<(string Workload, string Node), Task<string>> _children = [];
     private readonly Dictionary<(string Workload, string Node), DateTimeOffset> _checkedAt = [];
     private readonly HashSet<(string Workload, string Node)> _checking = [];
-    private readonly Dictionary<int, DateTimeOffset> _tunnelRestarts = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _lastReconcileError;
 
-    public ControlLoop(StateStore states, EnvironmentState state, ControlStore store, LocalBackend backend, TimeProvider time, ILogger? logger = null)
+    public ControlLoop(StateStore states, EnvironmentState state, ControlStore store, IEnvironmentBackend backend, IInstanceRuntime runtime, TimeProvider time, ILogger? logger = null)
     {
         _logger = logger ?? NullLogger.Instance;
         _states = states;
@@ -46,14 +46,16 @@ public sealed partial class ControlLoop
         _backend = backend;
         _time = time;
         Leases = new(time);
-        _runner = new InstanceRunner(states.EnsureDirectory(state.Name, "instances"));
+        _runtime = runtime;
     }
 
     public EnvironmentState State { get; private set; }
 
     public ControlStore Store { get; }
 
-    public LocalBackend Backend => _backend;
+    public IEnvironmentBackend Backend => _backend;
+
+    public IInstanceRuntime Runtime => _runtime;
 
     /// <summary>The state root, passed to the processes (balancer replicas) that talk back to this daemon.</summary>
     public string StateRoot => _states.Root;

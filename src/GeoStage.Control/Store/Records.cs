@@ -1,3 +1,4 @@
+using GeoStage.Core.Runtime;
 using GeoStage.Core.Model;
 
 namespace GeoStage.Control.Store;
@@ -119,8 +120,9 @@ public sealed record InstanceRecord
     public required string Version { get; init; }
     public required long Generation { get; init; }
     public required InstanceState State { get; init; }
-    public int? Pid { get; init; }
-    public ulong? StartTicks { get; init; }
+
+    /// <summary>What the runtime named the running instance by; null while none runs (starting, backoff).</summary>
+    public InstanceHandle? Handle { get; init; }
     public int Restarts { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? HealthySince { get; init; }

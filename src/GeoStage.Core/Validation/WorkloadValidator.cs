@@ -16,6 +16,9 @@ public sealed partial class WorkloadValidator
     private readonly List<SpecError> _errors;
     private readonly EnvironmentModel _environment;
 
+    // Whether programs are looked up on this host: false where the runtime runs them from elsewhere (an image).
+    private bool _programsOnThisHost = true;
+
     private WorkloadValidator(WorkloadDocument document, EnvironmentModel environment)
     {
         _map = document.Map;
@@ -25,11 +28,12 @@ public sealed partial class WorkloadValidator
 
     /// <summary>
     /// Validates <paramref name="document"/>; <paramref name="others"/> are workloads already running that
-    /// this document does not replace (their ports count for clashes).
+    /// this document does not replace (their ports count for clashes). With <paramref name="programsOnThisHost"/>
+    /// false (the runtime runs programs that are not on this host), commands are taken as written, not looked up.
     /// </summary>
-    public static IReadOnlyList<WorkloadModel> Validate(WorkloadDocument document, EnvironmentModel environment, IReadOnlyList<WorkloadModel> others)
+    public static IReadOnlyList<WorkloadModel> Validate(WorkloadDocument document, EnvironmentModel environment, IReadOnlyList<WorkloadModel> others, bool programsOnThisHost = true)
     {
-        var validator = new WorkloadValidator(document, environment);
+        var validator = new WorkloadValidator(document, environment) { _programsOnThisHost = programsOnThisHost };
         var models = validator.Build(document.Workloads, others);
         if (validator._errors.Count > 0)
         {
@@ -160,6 +164,11 @@ public sealed partial class WorkloadValidator
 
     private string? ResolveCommand(string command, string path)
     {
+        if (!_programsOnThisHost)
+        {
+            return command;
+        }
+
         var resolved = FindCommand(command, out var problem);
         if (resolved is null)
         {

@@ -4,7 +4,7 @@ using GeoStage.Core.Model;
 using GeoStage.Core.Processes;
 using GeoStage.Local.Namespaces;
 
-namespace GeoStage.Control.Instances;
+namespace GeoStage.Local.Instances;
 
 /// <summary>
 /// Runs a workload's health check from inside the instance's own node namespace, so it tests what a

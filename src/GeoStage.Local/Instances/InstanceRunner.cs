@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using GeoStage.Control.Store;
 using GeoStage.Core.Model;
 using GeoStage.Core.Processes;
 using GeoStage.Local.Namespaces;
 using GeoStage.Local.Processes;
 
-namespace GeoStage.Control.Instances;
+namespace GeoStage.Local.Instances;
 
 /// <summary>
 /// Starts and ends workload instances inside their node's namespace. Every instance process carries

@@ -1,0 +1,84 @@
+using GeoStage.Core.Backends;
+using GeoStage.Core.Processes;
+using GeoStage.Core.State;
+using GeoStage.Core.Validation;
+using GeoStage.Local.Namespaces;
+using GeoStage.Local.Processes;
+
+namespace GeoStage.Local;
+
+public sealed partial class LocalBackend
+{
+    /// <summary>The role of a tunnel end's process in <see cref="EnvironmentState.Processes"/>.</summary>
+    public const string TunnelRole = "openvpn";
+
+    private static readonly TimeSpan s_tunnelRestartGap = TimeSpan.FromSeconds(2);
+
+    // When each tunnel end was last restarted by the daemon (by the PID it got): at most one restart per gap.
+    private readonly Dictionary<int, DateTimeOffset> _tunnelRestarts = [];
+    private readonly Lock _checking = new();
+    private LogGrowth? _logGrowth;
+
+    public IHostNetworks HostNetworks { get; } = new HostRoutes();
+
+    public bool SiteExists(EnvironmentState state, string site) => Ip.Exists(LocalNames.Router(state.Name, site));
+
+    /// <summary>The daemon's check: <see cref="FindFaults"/> with flooding logs measured since the previous check.</summary>
+    public IReadOnlyList<Fault> Check(EnvironmentState state)
+    {
+        lock (_checking)
+        {
+            _logGrowth ??= new LogGrowth(_time);
+            return FindFaults(state, _logGrowth);
+        }
+    }
+
+    /// <summary>
+    /// Restarts each OpenVPN that died, with its recorded command, at most once per gap; not while its tun
+    /// device or its router's WAN leg is missing (<paramref name="open"/>): restarted before the repair,
+    /// OpenVPN would create a bare tun device of its own (down, without its route) or fail to bind and be
+    /// restarted again every gap.
+    /// </summary>
+    public Task<TunnelSupervision> SuperviseTunnelsAsync(EnvironmentState state, IReadOnlyCollection<Fault> open, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var processes = state.Processes.ToList();
+        var restarted = new List<TunnelRestart>();
+        lock (_checking)
+        {
+            for (var i = 0; i < processes.Count; i++)
+            {
+                var record = processes[i];
+                if (record.Role != TunnelRole || ProcTable.IsAlive(record.Pid, record.StartTicks) || AwaitsRepair(record, open))
+                {
+                    continue;
+                }
+
+                if (_tunnelRestarts.TryGetValue(record.Pid, out var last) && now - last < s_tunnelRestartGap)
+                {
+                    continue;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                var (process, started) = ProcessLauncher.Start(record.Role, record.Namespace, record.Command, record.LogFile);
+                process.Dispose();
+                _tunnelRestarts[started.Pid] = now;
+                processes[i] = started with { Site = record.Site, Peer = record.Peer, Interface = record.Interface };
+                restarted.Add(new TunnelRestart(record.Site ?? "?", record.Peer ?? "?", "OpenVPN", $"pid {record.Pid}", $"pid {started.Pid}", record.Command));
+            }
+        }
+
+        if (restarted.Count == 0)
+        {
+            return Task.FromResult(new TunnelSupervision(state, []));
+        }
+
+        var next = state with { Processes = processes };
+        _store.Save(next);
+        return Task.FromResult(new TunnelSupervision(next, restarted));
+    }
+
+    private static bool AwaitsRepair(ProcessRecord record, IReadOnlyCollection<Fault> open) =>
+        open.Any(f => f.Kind == FaultKind.Missing && f.Namespace == record.Namespace
+            && (f.Device == record.Interface || f.Device == LocalNames.RouterWan));
+}
