@@ -6,7 +6,7 @@ namespace GeoStage.Control;
 /// <summary>
 /// The control daemon's log messages, source-generated so that a message below the level costs nothing.
 /// EventIds: GeoStage.Control owns 1000-1999 (1000s daemon, 1100s events, 1200s reconcile, 1300s API,
-/// 1400s devices). Other assemblies: Balancer 2000-2999, Local 3000-3999, Cli 4000-4999, so that an id
+/// 1400s devices, 1500s balancer hooks). Other assemblies: Balancer 2000-2999, Local 3000-3999, Cli 4000-4999, so that an id
 /// in daemon.log names the assembly that wrote it.
 /// </summary>
 internal static partial class Log
@@ -37,6 +37,9 @@ internal static partial class Log
 
     [LoggerMessage(1400, LogLevel.Debug, "device check: {Faults} fault(s), {Due} due for repair")]
     public static partial void DeviceCheck(ILogger logger, int faults, int due);
+
+    [LoggerMessage(1500, LogLevel.Information, "{Hook}: {Outcome}")]
+    public static partial void HookOutcome(ILogger logger, string hook, string outcome);
 
     [LoggerMessage(1401, LogLevel.Debug, "{Overlay} {Site}->{Peer} restarted as {Instance}: {Command}")]
     public static partial void TunnelRestarted(ILogger logger, string overlay, string site, string peer, string instance, string command);

@@ -13,7 +13,7 @@ public sealed class HookRunnerTests : IDisposable
 {
     private static readonly IPAddress s_vip = IPAddress.Parse("10.91.0.200");
     private readonly TempState _temp = new();
-    private readonly ConcurrentQueue<string> _log = new();
+    private readonly ListLogger _log = new();
 
     public void Dispose() => _temp.Dispose();
 
@@ -53,7 +53,7 @@ public sealed class HookRunnerTests : IDisposable
         Assert.Equal(
             ["two words", "x", "10.91.0.200", "e1", "7", "vip=10.91.0.200 node=e1 term=7 role=follower balancer=front"],
             File.ReadAllLines(output));
-        var line = Assert.Single(_log);
+        var line = Assert.Single(_log.Messages);
         Assert.StartsWith($"hook follower term 7: {script} two words x 10.91.0.200 e1 7: exited 0 after ", line, StringComparison.Ordinal);
     }
 
@@ -80,7 +80,7 @@ public sealed class HookRunnerTests : IDisposable
             }
 
             await Wait.UntilAsync(() => pids.All(p => ProcTable.StartTicks(p) is null), TimeSpan.FromSeconds(10), "the hook and its orphaned child to be gone");
-            var line = Assert.Single(_log);
+            var line = Assert.Single(_log.Messages);
             Assert.StartsWith($"hook leader term 2: {script} 10.91.0.200 e1 2: timed out after 0.5 s: killed", line, StringComparison.Ordinal);
         }
         finally
@@ -110,7 +110,7 @@ public sealed class HookRunnerTests : IDisposable
                 "hook leader term 4: /nonexistent/move-ip 10.91.0.200 e1 4: could not start: No such file or directory",
                 "hook leader term 4: no-such-hook-on-path 10.91.0.200 e1 4: could not start: No such file or directory",
             ],
-            _log.Take(2));
+            _log.Messages.Take(2));
         Assert.Equal("ran", File.ReadAllText(output).Trim());
     }
 
@@ -128,7 +128,7 @@ public sealed class HookRunnerTests : IDisposable
             hooks.Enqueue(HookRole.Leader, [script], 9);
         }
 
-        var line = Assert.Single(_log);
+        var line = Assert.Single(_log.Messages);
         Assert.Matches(@"^hook leader term 9: .*fail\.sh 10\.91\.0\.200 e1 9: exited 3 after \d+ ms: error: quota exceeded$", line);
     }
 
@@ -144,7 +144,7 @@ public sealed class HookRunnerTests : IDisposable
         }
 
         Assert.Equal("done", File.ReadAllText(output).Trim());
-        Assert.Contains("exited 0", Assert.Single(_log), StringComparison.Ordinal);
+        Assert.Contains("exited 0", Assert.Single(_log.Messages), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -165,10 +165,10 @@ public sealed class HookRunnerTests : IDisposable
             hooks.Enqueue(HookRole.Leader, [script], 2);
 
             Assert.Null(ProcTable.StartTicks(pid));
-            Assert.Equal(3, _log.Count);
-            Assert.Matches(@"^hook leader term 1: .* killed after \d+ ms: the balancer is stopping$", _log.ElementAt(0));
-            Assert.EndsWith("hook follower term 1: " + script + " 10.91.0.200 e1 1: not run, the balancer is stopping", _log.ElementAt(1), StringComparison.Ordinal);
-            Assert.EndsWith("hook leader term 2: " + script + " 10.91.0.200 e1 2: not run, the balancer is stopping", _log.ElementAt(2), StringComparison.Ordinal);
+            Assert.Equal(3, _log.Messages.Count);
+            Assert.Matches(@"^hook leader term 1: .* killed after \d+ ms: the balancer is stopping$", _log.Messages[0]);
+            Assert.EndsWith("hook follower term 1: " + script + " 10.91.0.200 e1 1: not run, the balancer is stopping", _log.Messages[1], StringComparison.Ordinal);
+            Assert.EndsWith("hook leader term 2: " + script + " 10.91.0.200 e1 2: not run, the balancer is stopping", _log.Messages[2], StringComparison.Ordinal);
         }
         finally
         {
@@ -180,7 +180,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     private HookRunner Runner(TimeSpan? timeout = null) =>
-        new("front", s_vip, "e1", timeout ?? TimeSpan.FromSeconds(30), _log.Enqueue);
+        new("front", s_vip, "e1", timeout ?? TimeSpan.FromSeconds(30), _log);
 
     private string Script(string name, string body)
     {

@@ -81,8 +81,8 @@ internal static class BalancerCommands
             var self = cli.Parse.GetValue(node)!;
             var gateway = environment.Model.Site(model.Site).Gateway;
             using var client = new ControlClient(cli.Store, environment.Name, TimeSpan.FromSeconds(2));
-            void Log(string line) => Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {line}");
-            var hooks = new HookRunner(model.Name, model.Vip, self, HookRunner.DefaultTimeout, Log);
+            var log = new LineLogger(Console.Out);
+            var hooks = new HookRunner(model.Name, model.Vip, self, HookRunner.DefaultTimeout, log);
             var replica = new BalancerReplica(
                 model,
                 self,
@@ -96,7 +96,7 @@ internal static class BalancerCommands
                 new DaemonBackendSource(client),
                 new GatewayDataPath(LocalNames.Node(environment.Name, self), gateway),
                 TimeProvider.System,
-                new LineLogger(Console.Out));
+                log);
             var reporting = ReportAsync(client, model.Name, replica, ct);
             try
             {

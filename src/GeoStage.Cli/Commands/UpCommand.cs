@@ -109,7 +109,7 @@ internal static class UpCommand
         }
         catch (Exception e) when (e is InvalidOperationException or DaemonNotRunningException)
         {
-            Console.Error.WriteLine($"warning: the control daemon did not start: {e.Message}");
+            Log.DaemonNotStarted(run.Logger, e.Message);
             return false;
         }
     }

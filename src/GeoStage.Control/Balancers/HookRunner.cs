@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Threading.Channels;
 
+using Microsoft.Extensions.Logging;
+
 namespace GeoStage.Control.Balancers;
 
 /// <summary>Which hook runs: <c>onLeader</c> after the VIP is taken, <c>onFollower</c> after it is released.</summary>
@@ -29,18 +31,18 @@ public sealed partial class HookRunner : IAsyncDisposable
     private readonly string _vip;
     private readonly string _node;
     private readonly TimeSpan _timeout;
-    private readonly Action<string> _log;
+    private readonly ILogger _logger;
     private readonly Channel<Hook> _queue = Channel.CreateUnbounded<Hook>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _abandon = new();
     private readonly Task _loop;
 
-    public HookRunner(string balancer, IPAddress vip, string node, TimeSpan timeout, Action<string> log)
+    public HookRunner(string balancer, IPAddress vip, string node, TimeSpan timeout, ILogger logger)
     {
         _balancer = balancer;
         _vip = vip.ToString();
         _node = node;
         _timeout = timeout;
-        _log = log;
+        _logger = logger;
         _loop = Task.Run(RunQueueAsync);
     }
 
@@ -55,7 +57,7 @@ public sealed partial class HookRunner : IAsyncDisposable
         var hook = new Hook(role, command, term);
         if (!_queue.Writer.TryWrite(hook))
         {
-            _log($"{Describe(hook)}: not run, the balancer is stopping");
+            Log.HookOutcome(_logger, Describe(hook), "not run, the balancer is stopping");
         }
     }
 
@@ -102,7 +104,7 @@ public sealed partial class HookRunner : IAsyncDisposable
                 }
             }
 
-            _log($"{Describe(hook)}: {outcome}");
+            Log.HookOutcome(_logger, Describe(hook), outcome);
         }
     }
 
