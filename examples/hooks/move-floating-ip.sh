@@ -1,6 +1,6 @@
 #!/bin/sh
 # A balancer's onLeader hook that moves a cloud IP to the machine whose replica just became leader, for
-# real machines where the VIP's gratuitous ARP does not move the address (docs/spec.md, "Hooks").
+# real machines where the VIP's gratuitous ARP does not move the address (docs/balancers.md, "Hooks").
 #
 #   onLeader: ["/usr/local/bin/move-floating-ip.sh", "hetzner"]     # or "aws"
 #

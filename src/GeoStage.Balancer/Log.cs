@@ -6,7 +6,7 @@ namespace GeoStage.Balancer;
 /// <summary>
 /// A balancer replica's log messages, source-generated. EventIds: GeoStage.Balancer owns 2000-2999
 /// (Control 1000-1999, Local 3000-3999, Cli 4000-4999). The texts are what 'geostage logs' shows of a
-/// replica (docs/spec.md, docs/benchmarks.md quote them), so they keep their wording.
+/// replica (docs/balancers.md, docs/benchmarks.md quote them), so they keep their wording.
 /// </summary>
 internal static partial class Log
 {

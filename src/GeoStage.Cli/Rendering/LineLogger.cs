@@ -5,7 +5,7 @@ namespace GeoStage.Cli.Rendering;
 
 /// <summary>
 /// Writes a replica's log as 'HH:mm:ss.fff message' lines on stdout, which the daemon keeps as the
-/// instance's log: the format 'geostage logs' has always shown (docs/spec.md), with the messages
+/// instance's log: the format 'geostage logs' has always shown (docs/balancers.md), with the messages
 /// now coming from the balancer's source-generated Log.
 /// </summary>
 internal sealed class LineLogger(TextWriter writer) : ILogger
