@@ -14,7 +14,8 @@ public sealed class OpenVpnDriver : IOverlayDriver
     /// <summary>The spec's overlay.backend value, and the role OpenVPN processes have in existing state files.</summary>
     public const string DriverName = "openvpn";
 
-    private const string Program = "openvpn";
+    /// <summary>The program each end runs, by name; the executor may substitute a path (GEOSTAGE_OPENVPN, or a stand-in in tests).</summary>
+    public const string Program = "openvpn";
 
     public string Name => DriverName;
 
