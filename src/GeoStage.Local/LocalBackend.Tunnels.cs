@@ -33,8 +33,8 @@ public sealed partial class LocalBackend
     /// <summary>
     /// Restarts each tunnel end's process that died (OpenVPN's), with its recorded command, at most once per
     /// gap; not while its tun device or its router's WAN leg is missing (<paramref name="open"/>): restarted
-    /// before the repair, OpenVPN would create a bare tun device of its own (down, without its route) or fail to bind and be
-    /// restarted again every gap.
+    /// before the repair, OpenVPN would create a bare tun device of its own (down, without its route) or
+    /// fail to bind and be restarted again every gap.
     /// </summary>
     public Task<TunnelSupervision> SuperviseTunnelsAsync(EnvironmentState state, IReadOnlyCollection<Fault> open, CancellationToken cancellationToken)
     {
