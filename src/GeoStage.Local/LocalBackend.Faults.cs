@@ -65,8 +65,12 @@ public sealed partial class LocalBackend
             yield return new(DeviceRole.RouterLan, router, LocalNames.RouterLan, [site.Cidr]) { Site = site };
             foreach (var tunnel in model.Overlay.Tunnels.Where(t => t.Joins(site.Name)))
             {
-                var peer = model.Site(tunnel.PeerOf(site.Name));
-                yield return new(DeviceRole.Tunnel, router, LocalNames.Tunnel(tunnel, site.Name), [peer.Cidr]) { Site = site, Tunnel = tunnel };
+                var plan = DriverOf(model).PlanNetwork(EndOf(model, tunnel, site.Name));
+                foreach (var device in plan.Devices)
+                {
+                    IPNetwork[] routes = [.. plan.Routes.Where(r => r.Device == device.Name).Select(r => r.Destination)];
+                    yield return new(DeviceRole.Tunnel, router, device.Name, routes) { Site = site, Tunnel = tunnel };
+                }
             }
         }
 
@@ -127,14 +131,15 @@ public sealed partial class LocalBackend
     private static IEnumerable<Fault> Floods(EnvironmentState state, LogGrowth logs, IReadOnlyList<Fault> faults)
     {
         // Every log is measured on every check, so that a rate always spans one check's interval.
-        var rates = state.Processes.Where(p => p.Role == TunnelRole && p.Interface is not null)
+        var overlay = DriverOf(state.Model).DisplayName;
+        var rates = TunnelEnds(state).Where(p => p.Interface is not null)
             .Select(p => (Record: p, Rate: logs.RateOf(p.LogFile, p.Pid)))
             .ToList();
         foreach (var (record, rate) in rates.Where(r => r.Rate > FloodBytesPerSecond))
         {
             if (!faults.Any(f => f.Namespace == record.Namespace && f.Device == record.Interface && f.Kind == FaultKind.Missing))
             {
-                yield return new Fault(FaultKind.Flooding, record.Namespace, record.Interface!, $"OpenVPN {record.Site}->{record.Peer} writes {rate / (1 << 20):0.0} MiB/s to its log{LastLine(record.LogFile)}")
+                yield return new Fault(FaultKind.Flooding, record.Namespace, record.Interface!, $"{overlay} {record.Site}->{record.Peer} writes {rate / (1 << 20):0.0} MiB/s to its log{LastLine(record.LogFile)}")
                 {
                     Site = record.Site,
                 };

@@ -69,8 +69,8 @@ public sealed partial class LocalBackend
     ];
 
     /// <summary>
-    /// A router: WAN and LAN legs, and one persistent tun device per tunnel. The routes to the peer sites
-    /// through those devices are added separately (<see cref="ChangeTunnelRoutesAsync"/>) and there is no
+    /// A router: WAN and LAN legs, and each of its tunnel ends' devices as the overlay driver plans them. The
+    /// routes to the peer sites through those devices are added separately (<see cref="ChangeTunnelRoutesAsync"/>) and there is no
     /// other route to another site: the sites' isolation without the overlay is real, not filtered.
     /// </summary>
     internal static List<string> RouterCommands(EnvironmentModel model, SiteModel site) =>
@@ -78,7 +78,7 @@ public sealed partial class LocalBackend
         "link set lo up",
         .. RouterWanConfig(model, site),
         .. RouterLanConfig(model, site),
-        .. model.Overlay.Tunnels.Where(t => t.Joins(site.Name)).SelectMany(t => TunDevice(LocalNames.Tunnel(t, site.Name))),
+        .. model.Overlay.Tunnels.Where(t => t.Joins(site.Name)).SelectMany(t => TunnelDevices(model, site, t)),
     ];
 
     /// <summary>
@@ -99,16 +99,6 @@ public sealed partial class LocalBackend
         $"addr replace {site.Gateway}/{Prefix(site.Cidr)} dev {LocalNames.RouterLan}",
         .. model.NodesIn(site.Name).Select(node => Neighbour(node.Address, LocalNames.NodeMac(node), LocalNames.RouterLan)),
     ];
-
-    /// <summary>A persistent tun device, created before its OpenVPN process so that routes through it outlive that process.</summary>
-    internal static string[] TunDevice(string device) => [$"tuntap add dev {device} mode tun", $"link set {device} up"];
-
-    /// <summary>The route to the peer site through the tunnel; router-originated packets leave from the LAN address.</summary>
-    internal static IEnumerable<string> TunnelRoutes(EnvironmentModel model, SiteModel site, TunnelModel tunnel, string verb)
-    {
-        var peer = model.Site(tunnel.PeerOf(site.Name));
-        yield return $"route {verb} {peer.Cidr} dev {LocalNames.Tunnel(tunnel, site.Name)} src {site.Gateway}";
-    }
 
     /// <summary>Inside a node: its leg up and addressed, its default route, permanent neighbour entries. Idempotent.</summary>
     internal static List<string> NodeCommands(EnvironmentModel model, NodeModel node)

@@ -63,23 +63,24 @@ public sealed partial class LocalBackend
     {
         var present = Ip.ListNamespaces();
         var namespaces = state.Namespaces.ToDictionary(ns => ns, present.Contains);
-        var openvpn = state.Processes.Where(p => p.Role == TunnelRole && p.Site is not null && p.Peer is not null).ToList();
+        var driver = DriverOf(state.Model);
+        var ends = TunnelEnds(state).Where(p => p.Site is not null && p.Peer is not null).ToList();
 
         // A tunnel is up when its router reaches the peer router's LAN address through it, now.
-        var targets = openvpn
+        var targets = ends
             .Where(p => present.Contains(p.Namespace))
             .Select(p => new ProbeTarget(p.Site!, p.Namespace, p.Peer!, state.Model.Site(p.Peer!).Gateway))
             .ToList();
         var probes = await IcmpProber.ProbeAsync(targets, new ProbeOptions { Count = 2, Interval = TimeSpan.FromMilliseconds(20), Timeout = TimeSpan.FromSeconds(1) }, cancellationToken).ConfigureAwait(false);
         var reached = probes.Where(p => p.Reachable).Select(p => (p.Target.From, p.Target.To)).ToHashSet();
-        var tunnels = openvpn.Select(p => new TunnelStatus(
+        var tunnels = ends.Select(p => new TunnelStatus(
             p.Site!,
             p.Peer!,
             p.Interface ?? "",
-            "openvpn",
+            driver.Name,
             p.Pid,
-            ProcTable.IsAlive(p.Pid, p.StartTicks),
-            ProcTable.IsAlive(p.Pid, p.StartTicks) && reached.Contains((p.Site!, p.Peer!)))).ToList();
+            IsEndAlive(p),
+            IsEndAlive(p) && reached.Contains((p.Site!, p.Peer!)))).ToList();
         return new ActualState(namespaces, tunnels) { Faults = FindFaults(state) };
     }
 

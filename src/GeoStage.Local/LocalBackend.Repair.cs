@@ -50,7 +50,7 @@ public sealed partial class LocalBackend
 
             case DeviceRole.RouterWan when missing:
                 // OpenVPN's sockets were bound to the address that went with the device: they start again.
-                return await ReplaceOpenVpnAsync(state, p => p.Namespace == device.Namespace, "recreated with its address and neighbour entries", async ct =>
+                return await ReplaceTunnelEndsAsync(state, p => p.Namespace == device.Namespace, "recreated with its address and neighbour entries", async ct =>
                 {
                     await RecreateLegAsync(model, LocalNames.RouterWanPeer(device.Site!), RouterWanLeg(model, device.Site!), ct).ConfigureAwait(false);
                     await Ip.BatchAsync(device.Namespace, RouterWanConfig(model, device.Site!), ct).ConfigureAwait(false);
@@ -74,8 +74,8 @@ public sealed partial class LocalBackend
             case DeviceRole.Tunnel when missing || fault.Kind == FaultKind.Flooding:
                 // Stopped first: an OpenVPN left running would spin on its dead descriptor, and one started
                 // without the device would create a bare one of its own, down and unrouted.
-                string[] create = missing ? TunDevice(device.Device) : [$"link set {device.Device} up"];
-                return await ReplaceOpenVpnAsync(state, p => p.Namespace == device.Namespace && p.Interface == device.Device, missing ? "recreated with its route" : "restarted", ct =>
+                List<string> create = missing ? TunnelDevices(model, device.Site!, device.Tunnel!) : [$"link set {device.Device} up"];
+                return await ReplaceTunnelEndsAsync(state, p => p.Namespace == device.Namespace && p.Interface == device.Device, missing ? "recreated with its route" : "restarted", ct =>
                     Ip.BatchAsync(device.Namespace, [.. create, .. TunnelRoutes(model, device.Site!, device.Tunnel!, "replace")], ct), cancellationToken).ConfigureAwait(false);
 
             case DeviceRole.Tunnel:
@@ -116,11 +116,12 @@ public sealed partial class LocalBackend
 
     private static NetworkTables ReadTablesOf(string ns) => NetNs.Run(ns, () => ReadTables());
 
-    /// <summary>Stops the OpenVPN processes <paramref name="which"/> selects, runs <paramref name="between"/>, starts them again as recorded.</summary>
-    private async Task<(EnvironmentState State, string Done)> ReplaceOpenVpnAsync(
+    /// <summary>Stops the tunnel ends' processes <paramref name="which"/> selects, runs <paramref name="between"/>, starts them again as recorded.</summary>
+    private async Task<(EnvironmentState State, string Done)> ReplaceTunnelEndsAsync(
         EnvironmentState state, Func<ProcessRecord, bool> which, string done, Func<CancellationToken, Task> between, CancellationToken cancellationToken)
     {
-        var records = state.Processes.Where(p => p.Role == TunnelRole && which(p)).ToList();
+        var overlay = DriverOf(state.Model).DisplayName;
+        var records = TunnelEnds(state).Where(which).ToList();
         await Task.WhenAll(records.Select(p => HostProcesses.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
         await between(cancellationToken).ConfigureAwait(false);
         var processes = state.Processes.ToList();
@@ -130,7 +131,7 @@ public sealed partial class LocalBackend
             var (process, started) = ProcessLauncher.Start(record.Role, record.Namespace, record.Command, record.LogFile);
             process.Dispose();
             processes[processes.IndexOf(record)] = started with { Site = record.Site, Peer = record.Peer, Interface = record.Interface };
-            restarted.Add($"OpenVPN {record.Site}->{record.Peer} as pid {started.Pid}");
+            restarted.Add($"{overlay} {record.Site}->{record.Peer} as pid {started.Pid}");
 
             // Recorded at once, so that a crash right after still leaves down a PID to end.
             state = state with { Processes = [.. processes] };

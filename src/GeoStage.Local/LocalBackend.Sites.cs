@@ -7,7 +7,6 @@ using GeoStage.Core.Validation;
 using GeoStage.Local.Namespaces;
 using GeoStage.Local.Probing;
 using GeoStage.Local.Processes;
-using GeoStage.Overlay.Pki;
 
 namespace GeoStage.Local;
 
@@ -53,10 +52,9 @@ public sealed partial class LocalBackend
             var jobs = state.Model.Sites.Select(other =>
             {
                 var tunnel = tunnels.First(t => t.Joins(other.Name));
-                var device = LocalNames.Tunnel(tunnel, other.Name);
                 return (Ns: LocalNames.Router(model.Name, other.Name), Commands: (IEnumerable<string>)[
                     Neighbour(site.RouterWan, LocalNames.RouterWanMac(site), LocalNames.RouterWan),
-                    .. TunDevice(device),
+                    .. TunnelDevices(model, other, tunnel),
                     .. TunnelRoutes(model, other, tunnel, "add"),
                 ]);
             }).Append((Ns: ns, Commands: [.. RouterCommands(model, site), .. tunnels.SelectMany(t => TunnelRoutes(model, site, t, "add"))]));
@@ -67,7 +65,7 @@ public sealed partial class LocalBackend
             NetNs.SetSysctl(ns, "net/ipv4/ip_forward", "1");
             await StepAsync("links").ConfigureAwait(false);
 
-            SiteCredentials.Generate(model.Name, site.Name, _time).WriteTo(_store.EnsureDirectory(model.Name, "overlay"));
+            DriverOf(model).CreateSiteKeys(_store.EnsureDirectory(model.Name, "overlay"), model.Name, site.Name, _time);
             grown = StartTunnels(grown, tunnels, started, cancellationToken);
             await StepAsync("tunnels").ConfigureAwait(false);
             await WaitTunnelsAsync(model, site, timeout, cancellationToken).ConfigureAwait(false);
@@ -151,11 +149,12 @@ public sealed partial class LocalBackend
         var model = state.Model;
         var site = model.Site(name);
         var tunnels = model.Overlay.Tunnels.Where(t => t.Joins(name)).ToList();
-        var ending = state.Processes.Where(p => p.Role == TunnelRole && (p.Site == name || p.Peer == name)).ToList();
+        var driver = DriverOf(model);
+        var ending = TunnelEnds(state).Where(p => p.Site == name || p.Peer == name).ToList();
         await Task.WhenAll(ending.Select(p => HostProcesses.StopAsync(p.Pid, p.StartTicks, s_grace, cancellationToken))).ConfigureAwait(false);
         foreach (var tunnel in tunnels)
         {
-            TlsCryptKey.Delete(Path.Combine(_store.DirectoryOf(model.Name), "overlay"), tunnel);
+            driver.DeleteTunnelKeys(Path.Combine(_store.DirectoryOf(model.Name), "overlay"), tunnel);
         }
 
         // A process left in the router (an unrecorded tunnel end) would keep its namespace alive after "netns del".
@@ -171,11 +170,10 @@ public sealed partial class LocalBackend
         await Ip.ForceBatchAsync(fabric, [$"link del {LocalNames.SiteBridge(site)}"], cancellationToken).ConfigureAwait(false);
         foreach (var other in model.Sites.Where(s => s.Name != name && Ip.Exists(LocalNames.Router(model.Name, s.Name))))
         {
-            var device = tunnels.FirstOrDefault(t => t.Joins(other.Name)) is { } tunnel ? LocalNames.Tunnel(tunnel, other.Name) : null;
             var commands = new List<string> { $"neigh del {site.RouterWan} dev {LocalNames.RouterWan}" };
-            if (device is not null)
+            if (tunnels.FirstOrDefault(t => t.Joins(other.Name)) is { } tunnel)
             {
-                commands.Add($"link del {device}");
+                commands.AddRange(driver.PlanNetwork(EndOf(model, tunnel, other.Name)).Devices.Select(d => $"link del {d.Name}"));
             }
 
             // A neighbour or device already gone is no reason to stop the clean-up.
@@ -202,7 +200,7 @@ public sealed partial class LocalBackend
         var found = await IcmpProber.ProbeAsync(targets, new ProbeOptions { UntilReachableWithin = timeout, Interval = TimeSpan.FromMilliseconds(100) }, cancellationToken).ConfigureAwait(false);
         if (found.FirstOrDefault(r => !r.Reachable) is { } missing)
         {
-            throw new TimeoutException($"the tunnel from site {site.Name} to {missing.Target.To} did not come up within {timeout.TotalSeconds:0} s; see the OpenVPN logs in {_store.DirectoryOf(model.Name)}/logs");
+            throw new TimeoutException($"the tunnel from site {site.Name} to {missing.Target.To} did not come up within {timeout.TotalSeconds:0} s; see the {DriverOf(model).DisplayName} logs in {_store.DirectoryOf(model.Name)}/logs");
         }
     }
 }

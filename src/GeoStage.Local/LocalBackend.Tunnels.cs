@@ -9,9 +9,6 @@ namespace GeoStage.Local;
 
 public sealed partial class LocalBackend
 {
-    /// <summary>The role of a tunnel end's process in <see cref="EnvironmentState.Processes"/>.</summary>
-    public const string TunnelRole = "openvpn";
-
     private static readonly TimeSpan s_tunnelRestartGap = TimeSpan.FromSeconds(2);
 
     // When each tunnel end was last restarted by the daemon (by the PID it got): at most one restart per gap.
@@ -34,14 +31,15 @@ public sealed partial class LocalBackend
     }
 
     /// <summary>
-    /// Restarts each OpenVPN that died, with its recorded command, at most once per gap; not while its tun
-    /// device or its router's WAN leg is missing (<paramref name="open"/>): restarted before the repair,
-    /// OpenVPN would create a bare tun device of its own (down, without its route) or fail to bind and be
-    /// restarted again every gap.
+    /// Restarts each tunnel end's process that died (OpenVPN's), with its recorded command, at most once per
+    /// gap; not while its tun device or its router's WAN leg is missing (<paramref name="open"/>): restarted
+    /// before the repair, OpenVPN would create a bare tun device of its own (down, without its route) or
+    /// fail to bind and be restarted again every gap.
     /// </summary>
     public Task<TunnelSupervision> SuperviseTunnelsAsync(EnvironmentState state, IReadOnlyCollection<Fault> open, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
+        var driver = DriverOf(state.Model);
         var processes = state.Processes.ToList();
         var restarted = new List<TunnelRestart>();
         lock (_checking)
@@ -49,7 +47,7 @@ public sealed partial class LocalBackend
             for (var i = 0; i < processes.Count; i++)
             {
                 var record = processes[i];
-                if (record.Role != TunnelRole || ProcTable.IsAlive(record.Pid, record.StartTicks) || AwaitsRepair(record, open))
+                if (record.Role != driver.Name || IsEndAlive(record) || AwaitsRepair(record, open))
                 {
                     continue;
                 }
@@ -64,7 +62,7 @@ public sealed partial class LocalBackend
                 process.Dispose();
                 _tunnelRestarts[started.Pid] = now;
                 processes[i] = started with { Site = record.Site, Peer = record.Peer, Interface = record.Interface };
-                restarted.Add(new TunnelRestart(record.Site ?? "?", record.Peer ?? "?", "OpenVPN", $"pid {record.Pid}", $"pid {started.Pid}", record.Command));
+                restarted.Add(new TunnelRestart(record.Site ?? "?", record.Peer ?? "?", driver.DisplayName, $"pid {record.Pid}", $"pid {started.Pid}", record.Command));
             }
         }
 

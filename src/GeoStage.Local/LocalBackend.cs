@@ -5,6 +5,7 @@ using GeoStage.Core.Model;
 using GeoStage.Core.Processes;
 using GeoStage.Core.State;
 using GeoStage.Local.Namespaces;
+using GeoStage.Overlay.OpenVpn;
 
 namespace GeoStage.Local;
 
@@ -28,21 +29,27 @@ public sealed class EnvironmentConflictException : Exception
 
 /// <summary>
 /// The one-machine backend: every router and node is a network namespace, every site LAN and the WAN a
-/// bridge in the environment's fabric namespace, the overlay real OpenVPN processes on the routers.
+/// bridge in the environment's fabric namespace, the overlay's tunnel ends (OpenVPN processes today)
+/// executed on the routers as their overlay driver plans them (<see cref="DriverOf"/>).
 /// Nothing is added to the root namespace but the namespaces' names under /run/netns.
 /// </summary>
 public sealed partial class LocalBackend : IEnvironmentBackend
 {
-    private static readonly string[] s_tools = ["ip", "openvpn", "nsenter", "setsid"];
     private readonly StateStore _store;
     private readonly TimeProvider _time;
-    private readonly string _openVpn;
 
+    // Programs of overlay drivers run from a given path rather than by name (tests pass stand-ins).
+    private readonly Dictionary<string, string> _programs = new(StringComparer.Ordinal);
+
+    /// <param name="openVpn">The OpenVPN program to run instead of the one on the PATH (or GEOSTAGE_OPENVPN).</param>
     public LocalBackend(StateStore store, TimeProvider time, string? openVpn = null)
     {
         _store = store;
         _time = time;
-        _openVpn = openVpn ?? Environment.GetEnvironmentVariable("GEOSTAGE_OPENVPN") ?? "openvpn";
+        if (openVpn is not null)
+        {
+            _programs[OpenVpnDriver.Program] = openVpn;
+        }
     }
 
     public async Task<UpResult> UpAsync(EnvironmentModel model, UpOptions options, IProgress<UpProgress> progress, CancellationToken cancellationToken)
@@ -74,7 +81,7 @@ public sealed partial class LocalBackend : IEnvironmentBackend
 
             // The tunnels handshake while the sites are probed in isolation: their routes are added only
             // after the "before" matrix, so until then no router knows a way to another site.
-            Report("overlay", $"{model.Overlay.Tunnels.Count} OpenVPN tunnels, {model.Overlay.Tunnels.Count * 2} processes");
+            Report("overlay", $"{model.Overlay.Tunnels.Count} {DriverOf(model).DisplayName} tunnels, {model.Overlay.Tunnels.Count * 2} processes");
             state = await StartOverlayAsync(state, started, cancellationToken).ConfigureAwait(false);
             await TestPause.AtAsync("up-overlay", cancellationToken).ConfigureAwait(false);
 
@@ -123,10 +130,12 @@ public sealed partial class LocalBackend : IEnvironmentBackend
     /// <summary>Refuses, before touching anything, what would clash with the machine as it is.</summary>
     private void Preflight(EnvironmentModel model)
     {
-        var missing = s_tools.Select(t => t == "openvpn" ? _openVpn : t).Where(t => Which(t) is null).ToList();
+        var overlay = DriverOf(model).RequiredTools;
+        string[] tools = ["ip", .. overlay.Select(ProgramOf), "nsenter", "setsid"];
+        var missing = tools.Where(t => Which(t) is null).ToList();
         if (missing.Count > 0)
         {
-            throw new EnvironmentConflictException($"missing tools: {string.Join(", ", missing)}; install them (apt-get install --no-install-recommends openvpn iproute2 util-linux) or run ./geostage, which does");
+            throw new EnvironmentConflictException($"missing tools: {string.Join(", ", missing)}; install them (apt-get install --no-install-recommends {string.Join(' ', overlay)} iproute2 util-linux) or run ./geostage, which does");
         }
 
         if (_store.Load(model.Name) is { } existing)

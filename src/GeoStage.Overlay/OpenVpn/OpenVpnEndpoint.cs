@@ -67,10 +67,13 @@ public sealed record OpenVpnEndpoint
         return text.ToString();
     }
 
+    /// <summary>Where this end's config file lives in <paramref name="directory"/>.</summary>
+    public string PathIn(string directory) => Path.Combine(directory, $"{Site.Name}-{Peer.Name}.conf");
+
     /// <summary>Writes the config file (0600) into <paramref name="directory"/>; returns its path.</summary>
     public string WriteTo(string directory)
     {
-        var path = Path.Combine(directory, $"{Site.Name}-{Peer.Name}.conf");
+        var path = PathIn(directory);
         SiteCredentials.WritePrivate(path, Render());
         return path;
     }

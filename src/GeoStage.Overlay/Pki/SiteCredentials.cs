@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using GeoStage.Core.Overlay;
 
 namespace GeoStage.Overlay.Pki;
 
@@ -42,21 +43,5 @@ public sealed record SiteCredentials(string Site, string CertificatePem, string 
         return (certificate, key);
     }
 
-    internal static void WritePrivate(string path, string text)
-    {
-        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = Private,
-        });
-
-        // The create mode applies only to a new file; one that existed keeps its mode unless set here,
-        // before anything secret is written (FileMode.Create has already emptied it).
-        File.SetUnixFileMode(stream.SafeFileHandle, Private);
-
-        using var writer = new StreamWriter(stream);
-        writer.Write(text);
-    }
+    internal static void WritePrivate(string path, string text) => PrivateFile.Write(path, text);
 }

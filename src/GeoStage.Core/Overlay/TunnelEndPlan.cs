@@ -1,0 +1,46 @@
+using System.Net;
+
+namespace GeoStage.Core.Overlay;
+
+/// <summary>
+/// The plan for one end of a tunnel, executed on its router in this order: devices created and set up,
+/// addresses added, files written (0600), the process started; routes go in when the executor opens the
+/// overlay (the local backend adds them after measuring the sites in isolation).
+/// </summary>
+public sealed record TunnelEndPlan
+{
+    public required IReadOnlyList<PlannedDevice> Devices { get; init; }
+
+    public IReadOnlyList<PlannedAddress> Addresses { get; init; } = [];
+
+    public required IReadOnlyList<PlannedRoute> Routes { get; init; }
+
+    /// <summary>Files to write before the process starts, each 0600: they may hold or name secrets.</summary>
+    public IReadOnlyList<PlannedFile> Files { get; init; } = [];
+
+    /// <summary>
+    /// The process that carries the tunnel, if the driver needs one (OpenVPN does). While an end has a
+    /// process it is alive as long as that process is: the executor restarts it with the same command.
+    /// An end without one (a kernel WireGuard device) is alive while its device is.
+    /// </summary>
+    public PlannedProcess? Process { get; init; }
+}
+
+/// <summary>The kinds of device a plan may ask for; each executor knows how to create every kind.</summary>
+public enum PlannedDeviceKind
+{
+    /// <summary>A persistent tun device, created before its process so that routes through it outlive that process.</summary>
+    Tun,
+}
+
+public sealed record PlannedDevice(string Name, PlannedDeviceKind Kind);
+
+public sealed record PlannedAddress(string Device, IPAddress Address, int PrefixLength);
+
+/// <summary>A route to <see cref="Destination"/> through <see cref="Device"/>; packets the router itself sends leave from <see cref="Source"/>.</summary>
+public sealed record PlannedRoute(IPNetwork Destination, string Device, IPAddress? Source);
+
+public sealed record PlannedFile(string Path, string Content);
+
+/// <summary>A process to run on the router: <see cref="Command"/>[0] is one of the driver's required tools; output appends to <see cref="LogFile"/>.</summary>
+public sealed record PlannedProcess(IReadOnlyList<string> Command, string LogFile);
