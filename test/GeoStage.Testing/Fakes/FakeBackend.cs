@@ -32,7 +32,7 @@ public sealed class FakeBackend : IEnvironmentBackend
 
     public IHostNetworks HostNetworks { get; } = new NoHostNetworks();
 
-    /// <summary>Calls of <see cref="SuperviseTunnelsAsync"/>, thrown or not: one per reconcile pass that got that far.</summary>
+    /// <summary>Calls of <see cref="SuperviseTunnelsAsync"/>, thrown or not: one per reconcile pass.</summary>
     public int Supervisions => Read(() => _supervisions);
 
     public int Checks => Read(() => _checks);
