@@ -17,13 +17,17 @@ public sealed partial class ControlLoop
 
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
+        await ReconcileWorkloadsAsync(cancellationToken).ConfigureAwait(false);
+        await RepairDevicesAsync(cancellationToken).ConfigureAwait(false);
+        await SuperviseTunnelsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ReconcileWorkloadsAsync(CancellationToken cancellationToken)
+    {
         foreach (var workload in Store.Workloads())
         {
             await ReconcileAsync(workload, cancellationToken).ConfigureAwait(false);
         }
-
-        await RepairDevicesAsync(cancellationToken).ConfigureAwait(false);
-        await SuperviseTunnelsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ReconcileAsync(WorkloadRecord workload, CancellationToken cancellationToken)

@@ -42,7 +42,14 @@ public sealed partial class ControlLoop
             return;
         }
 
+        // Checked only when the check and its repairs got through: one that throws is due again next pass, so
+        // a lasting failure fails every pass (logged once) instead of looking recovered between checks.
+        await CheckAndRepairAsync(now, cancellationToken).ConfigureAwait(false);
         _devicesCheckedAt = now;
+    }
+
+    private async Task CheckAndRepairAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
         IReadOnlyList<Fault> found;
         try
         {

@@ -35,7 +35,8 @@ public sealed partial class ControlLoop
     private readonly Dictionary<(string Workload, string Node), DateTimeOffset> _checkedAt = [];
     private readonly HashSet<(string Workload, string Node)> _checking = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private string? _lastReconcileError;
+    // Each reconcile step's last error while it keeps failing, so that a lasting failure is logged once.
+    private readonly Dictionary<string, string> _stepErrors = new(StringComparer.Ordinal);
 
     public ControlLoop(StateStore states, EnvironmentState state, ControlStore store, IEnvironmentBackend backend, IInstanceRuntime runtime, TimeProvider time, ILogger? logger = null)
     {
@@ -130,25 +131,33 @@ public sealed partial class ControlLoop
     }
 
     /// <summary>
-    /// One reconcile pass. A failure is logged (once while it repeats) and the pass runs again next tick:
-    /// if it ended the loop, it would end the daemon and with it the supervision of every workload and tunnel.
+    /// One reconcile pass: workloads, devices, tunnels, each step on its own. A step that fails is logged (once
+    /// while its error repeats) and runs again next tick; the other steps run meanwhile. If a failure ended the
+    /// loop, it would end the daemon and with it the supervision of every workload and tunnel; if it ended the
+    /// pass, a device check that keeps failing would stop tunnels from being restarted.
     /// </summary>
     private async Task ReconcileOnceAsync(CancellationToken cancellationToken)
     {
+        await RunStepAsync("workloads", ReconcileWorkloadsAsync, cancellationToken).ConfigureAwait(false);
+        await RunStepAsync("devices", RepairDevicesAsync, cancellationToken).ConfigureAwait(false);
+        await RunStepAsync("tunnels", SuperviseTunnelsAsync, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunStepAsync(string step, Func<CancellationToken, Task> run, CancellationToken cancellationToken)
+    {
         try
         {
-            await ReconcileAsync(cancellationToken).ConfigureAwait(false);
-            if (_lastReconcileError is not null)
+            await run(cancellationToken).ConfigureAwait(false);
+            if (_stepErrors.Remove(step, out var error))
             {
-                Log.ReconcileRecovered(_logger, _lastReconcileError);
-                _lastReconcileError = null;
+                Log.ReconcileRecovered(_logger, error);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            if (e.Message != _lastReconcileError)
+            if (!_stepErrors.TryGetValue(step, out var last) || last != e.Message)
             {
-                _lastReconcileError = e.Message;
+                _stepErrors[step] = e.Message;
                 Log.ReconcileFailed(_logger, e);
             }
         }
