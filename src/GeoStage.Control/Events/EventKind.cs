@@ -68,8 +68,8 @@ public sealed record EventKind
     public static EventKind SiteAddUndone { get; } = new("site-add-undone", EventCategory.Topology, "an interrupted site add was undone");
     public static EventKind OperationStuck { get; } = new("operation-stuck", EventCategory.Topology, "an interrupted topology change could be neither finished nor undone");
 
-    public static EventKind TunnelRestarted { get; } = new("tunnel-restarted", EventCategory.Device, "a dead OpenVPN process was restarted");
-    public static EventKind DeviceFault { get; } = new("device-fault", EventCategory.Device, "a device is missing or without its route, or an OpenVPN floods its log");
+    public static EventKind TunnelRestarted { get; } = new("tunnel-restarted", EventCategory.Device, "a tunnel end whose process died was restarted");
+    public static EventKind DeviceFault { get; } = new("device-fault", EventCategory.Device, "a device is missing or without its route, or a tunnel process floods its log");
     public static EventKind DeviceRepaired { get; } = new("device-repaired", EventCategory.Device, "a faulty device was recreated or its process restarted");
     public static EventKind DeviceRepairFailed { get; } = new("device-repair-failed", EventCategory.Device, "a repair failed; it is tried again with backoff");
     public static EventKind DeviceCheckFailed { get; } = new("device-check-failed", EventCategory.Device, "the kernel's tables could not be read");

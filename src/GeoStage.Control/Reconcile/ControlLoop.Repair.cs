@@ -16,7 +16,7 @@ public sealed partial class ControlLoop
     private static readonly TimeSpan s_rotationEventGap = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// The bound of an OpenVPN's or the daemon's own log. Checked every tick (100 ms), so a flooding writer
+    /// The bound of a tunnel process's or the daemon's own log. Checked every tick (100 ms), so a flooding writer
     /// overshoots it by at most a tick's output before it is rotated, and is restarted within a check.
     /// </summary>
     public const long ProcessLogLimit = 1 << 20;
