@@ -40,6 +40,7 @@ public sealed class BalancerTests
         {
             using var leader = System.Diagnostics.Process.GetProcessById(leaderPid);
             leader.Kill();
+            return Task.CompletedTask;
         });
         var second = await WaitLeaderAsync(client, term: 2);
         await watch.UntilAnsweredAfterAsync(killed, 5, "the client in site west to be served again after the kill");
@@ -67,7 +68,10 @@ public sealed class BalancerTests
         // The leader can still reach the daemon (a Unix socket), so its lease alone would never lapse:
         // only the check of its own data path makes it let go.
         var (watch, cut) = await FailAsync(env, () =>
-            RootSnapshot.Run("ip", "-n", LocalNames.Node(env.Name, first.Leader!), "link", "set", LocalNames.NodeInterface, "down"));
+        {
+            RootSnapshot.Run("ip", "-n", LocalNames.Node(env.Name, first.Leader!), "link", "set", LocalNames.NodeInterface, "down");
+            return Task.CompletedTask;
+        });
         var second = await WaitLeaderAsync(client, term: 2);
         await watch.UntilAnsweredAfterAsync(cut, 5, "the client in site west to be served again after the cut");
         await watch.DisposeAsync();
@@ -162,7 +166,7 @@ public sealed class BalancerTests
         var first = await WaitLeaderAsync(client, term: 1);
 
         var (watch, removed) = await FailAsync(env, () =>
-            client.DeleteAsync<System.Text.Json.JsonElement>($"v1/nodes/{first.Leader}", CancellationToken.None).GetAwaiter().GetResult());
+            client.DeleteAsync<System.Text.Json.JsonElement>($"v1/nodes/{first.Leader}", CancellationToken.None));
         var second = await WaitLeaderAsync(client, term: 2);
         await watch.UntilAnsweredAfterAsync(removed, 5, "the client in site west to be served again after the removal");
         await watch.DisposeAsync();
@@ -262,14 +266,14 @@ public sealed class BalancerTests
     /// Starts watching (a client in site west, the VIP's holders among the replicas e1 and e2), waits until
     /// the client is served, then runs <paramref name="failure"/>; returns the watch and when it struck.
     /// </summary>
-    private static async Task<(FailoverWatch Watch, TimeSpan At)> FailAsync(DaemonEnv env, Action failure)
+    private static async Task<(FailoverWatch Watch, TimeSpan At)> FailAsync(DaemonEnv env, Func<Task> failure)
     {
         var watch = new FailoverWatch(() => Get(env, "w1") is not null, () => new[] { "e1", "e2" }.Count(n => Holds(env, n)));
         try
         {
             await watch.UntilAnsweredAfterAsync(TimeSpan.Zero, 5, "the client in site west to be served through the VIP");
             var at = watch.Now;
-            failure();
+            await failure();
             return (watch, at);
         }
         catch

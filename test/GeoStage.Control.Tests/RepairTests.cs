@@ -31,7 +31,7 @@ public sealed class RepairTests(ITestOutputHelper output)
         var reach = await WaitFullReachAsync(env);
 
         Assert.Contains(status.Faults, f => f.Namespace == router && f.Device == "tun-b" && f.Kind == FaultKind.Missing);
-        Assert.Contains(Events(env), e => e.Kind == "device-fault" && e.Message.StartsWith("tun-b of router a: missing", StringComparison.Ordinal));
+        Assert.Contains(await EventsAsync(env), e => e.Kind == "device-fault" && e.Message.StartsWith("tun-b of router a: missing", StringComparison.Ordinal));
         Assert.Contains("restarted OpenVPN a->b", repaired.Message, StringComparison.Ordinal);
         Assert.Contains("192.168.20.0/24 dev tun-b", RootSnapshot.Run("ip", "-n", router, "route", "show"), StringComparison.Ordinal);
         Assert.Equal(56, reach.ReachableCount);
@@ -69,7 +69,7 @@ public sealed class RepairTests(ITestOutputHelper output)
 
         Assert.Equal(56, reach.ReachableCount);
         Assert.Contains("restarted OpenVPN b->a", repaired.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(Events(env), e => e.Kind == "tunnel-restarted");
+        Assert.DoesNotContain(await EventsAsync(env), e => e.Kind == "tunnel-restarted");
         Assert.All(openvpn, p => Assert.True(ProcTable.IsAlive(p.Pid, p.StartTicks), $"OpenVPN {p.Site}->{p.Peer} pid {p.Pid} is not running"));
         Assert.Contains("10.4.0.91/16", RootSnapshot.Run("ip", "-n", router, "-o", "addr", "show", "dev", "wan0"), StringComparison.Ordinal);
     }
@@ -125,9 +125,9 @@ public sealed class RepairTests(ITestOutputHelper output)
         for (var i = 1; i <= 4 && largest.Size <= Bound; i++)
         {
             Delete(router, "tun-b");
-            bool Repaired() => Events(env).Count(e => e.Kind == "device-repaired" && e.Message.StartsWith("tun-b", StringComparison.Ordinal)) >= i
+            async Task<bool> RepairedAsync() => (await EventsAsync(env)).Count(e => e.Kind == "device-repaired" && e.Message.StartsWith("tun-b", StringComparison.Ordinal)) >= i
                 && RootSnapshot.Run("ip", "-n", router, "route", "show").Contains("dev tun-b", StringComparison.Ordinal);
-            await Wait.UntilAsync(() => largest.Size > Bound || Repaired(), s_repair, $"repair {i} of tun-b");
+            await Wait.UntilAsync(async () => largest.Size > Bound || await RepairedAsync(), s_repair, $"repair {i} of tun-b");
         }
 
         await sampling.CancelAsync();
@@ -167,15 +167,15 @@ public sealed class RepairTests(ITestOutputHelper output)
         using var sampling = new CancellationTokenSource();
         var largest = new Largest(victim.LogFile);
         var sampler = largest.SampleAsync(sampling.Token);
-        List<EventRecord> Restarts() => [.. Events(env).Where(e => e.Kind == "device-repaired" && e.Message.StartsWith("tun-west of router east: restarted", StringComparison.Ordinal))];
-        await Wait.UntilAsync(() => largest.Size > Bound || Restarts().Count >= 3, s_repair, "three restarts of the flooding process");
+        async Task<List<EventRecord>> RestartsAsync() => [.. (await EventsAsync(env)).Where(e => e.Kind == "device-repaired" && e.Message.StartsWith("tun-west of router east: restarted", StringComparison.Ordinal))];
+        await Wait.UntilAsync(async () => largest.Size > Bound || (await RestartsAsync()).Count >= 3, s_repair, "three restarts of the flooding process");
         await sampling.CancelAsync();
         await sampler;
-        var restarts = Restarts();
+        var restarts = await RestartsAsync();
         output.WriteLine($"largest {victim.LogFile}: {largest.Size} bytes; restarts at {string.Join(", ", restarts.Select(r => r.At.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)))}");
 
         Assert.InRange(largest.Size, 1, Bound);
-        Assert.Contains(Events(env), e => e.Kind == "device-fault" && e.Message.Contains("MiB/s to its log: \"read from TUN/TAP", StringComparison.Ordinal));
+        Assert.Contains(await EventsAsync(env), e => e.Kind == "device-fault" && e.Message.Contains("MiB/s to its log: \"read from TUN/TAP", StringComparison.Ordinal));
         Assert.True(restarts[1].At - restarts[0].At >= TimeSpan.FromSeconds(0.5), "no backoff between the first two restarts");
         Assert.True(restarts[2].At - restarts[1].At >= TimeSpan.FromSeconds(1), "the backoff did not grow");
     }
@@ -213,17 +213,23 @@ public sealed class RepairTests(ITestOutputHelper output)
 
     private static void Delete(string ns, string device) => RootSnapshot.Run("ip", "-n", ns, "link", "del", device);
 
-    private static List<EventRecord> Events(DaemonEnv env)
+    /// <summary>The daemon's events so far, read without blocking a thread (waits poll this from the thread pool).</summary>
+    private static async Task<List<EventRecord>> EventsAsync(DaemonEnv env)
     {
         using var client = env.Client();
-        return [.. client.LinesAsync("v1/events", CancellationToken.None).ToBlockingEnumerable()
-            .Select(l => System.Text.Json.JsonSerializer.Deserialize<EventRecord>(l, Wire.Options)!)];
+        var events = new List<EventRecord>();
+        await foreach (var line in client.LinesAsync("v1/events", CancellationToken.None))
+        {
+            events.Add(System.Text.Json.JsonSerializer.Deserialize<EventRecord>(line, Wire.Options)!);
+        }
+
+        return events;
     }
 
     private static async Task<EventRecord> WaitEventAsync(DaemonEnv env, string kind, string about)
     {
         EventRecord? found = null;
-        await Wait.UntilAsync(() => (found = Events(env).FirstOrDefault(e => e.Kind == kind && e.Message.StartsWith(about, StringComparison.Ordinal))) is not null, s_repair, $"a {kind} event about {about}");
+        await Wait.UntilAsync(async () => (found = (await EventsAsync(env)).FirstOrDefault(e => e.Kind == kind && e.Message.StartsWith(about, StringComparison.Ordinal))) is not null, s_repair, $"a {kind} event about {about}");
         return found!;
     }
 
