@@ -6,7 +6,7 @@ internal static class CommonOptions
 {
     public static readonly Option<bool> Verbose = new("--verbose", "-v")
     {
-        Description = "Show stack traces on errors.",
+        Description = "Log debug lines to stderr (how the command ended, a failure with its stack trace); for serve, log at Debug.",
         Recursive = true,
     };
 
