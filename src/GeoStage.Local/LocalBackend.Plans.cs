@@ -16,7 +16,7 @@ public sealed partial class LocalBackend
 
     /// <summary><paramref name="site"/>'s end of <paramref name="tunnel"/>, its device named as the router knows it.</summary>
     internal static TunnelEnd EndOf(EnvironmentModel model, TunnelModel tunnel, string site) =>
-        new(model, tunnel, site, LocalNames.Tunnel(tunnel, site));
+        new(model, tunnel, site, IsSiteScoped(model) ? SiteInterfaceOf(model, site).Device : LocalNames.Tunnel(tunnel, site));
 
     /// <summary>The commands that create an end's devices and addresses inside its router; no routes (see <see cref="TunnelRoutes"/>).</summary>
     internal static List<string> TunnelDevices(EnvironmentModel model, SiteModel site, TunnelModel tunnel)
@@ -28,6 +28,9 @@ public sealed partial class LocalBackend
             commands.AddRange(device.Kind switch
             {
                 PlannedDeviceKind.Tun => [$"tuntap add dev {device.Name} mode tun", $"link set {device.Name} up"],
+
+                // Made with the site's interface, by its process or the kernel (StartSiteInterfacesAsync), not with the links.
+                PlannedDeviceKind.WireGuard => [],
                 _ => throw new InvalidOperationException($"the local backend cannot create a {device.Kind} device ({device.Name})"),
             });
         }
