@@ -138,7 +138,11 @@ public sealed partial class LocalBackend
         var restarted = new List<string>();
         foreach (var record in records)
         {
-            RemoveStaleSocket(state.Model, record);
+            if (record.Interface is not null)
+            {
+                await PrepareRestartAsync(state.Model, record.Namespace, record.Interface, cancellationToken).ConfigureAwait(false);
+            }
+
             var (process, started) = ProcessLauncher.Start(record.Role, record.Namespace, record.Command, record.LogFile);
             process.Dispose();
             processes[processes.IndexOf(record)] = started with { Site = record.Site, Peer = record.Peer, Interface = record.Interface };
@@ -156,7 +160,15 @@ public sealed partial class LocalBackend
             foreach (var record in records.Where(r => r.Site is not null))
             {
                 var plan = DriverOf(state.Model).PlanSite(SiteInterfaceOf(state.Model, record.Site!), inputs);
-                await ConfigureSiteInterfaceAsync(state.Model, record.Site!, plan, withRoutes: !OverlayHeldDown(state.Name), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await ConfigureSiteInterfaceAsync(state.Model, record.Site!, plan, withRoutes: !OverlayHeldDown(state.Name), cancellationToken).ConfigureAwait(false);
+                }
+                catch (ToolException e)
+                {
+                    // Not thrown: the restarted process is recorded in the state returned; the next check configures it again.
+                    restarted.Add($"configuring site {record.Site}'s interface failed ({e.Message})");
+                }
             }
         }
 

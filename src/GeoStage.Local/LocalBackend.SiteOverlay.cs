@@ -182,68 +182,6 @@ public sealed partial class LocalBackend
 
     private static string SocketOf(string device) => Path.Combine(WireGuardSocketDirectory, device + ".sock");
 
-    /// <summary>
-    /// Deletes the control socket a killed wireguard-go of this interface left behind (only ever ours: the
-    /// name is this environment's, and no process of it runs now), so that waiting for the new one is not fooled.
-    /// </summary>
-    private static void RemoveStaleSocket(TunnelEndPlan plan)
-    {
-        if (plan.Process is not null && plan.WireGuard is { } wg)
-        {
-            File.Delete(SocketOf(wg.Device));
-        }
-    }
-
-    /// <summary>As <see cref="RemoveStaleSocket(TunnelEndPlan)"/>, for a recorded process about to be started again.</summary>
-    private static void RemoveStaleSocket(EnvironmentModel model, ProcessRecord record)
-    {
-        if (IsSiteScoped(model) && record.Interface is { } device)
-        {
-            File.Delete(SocketOf(device));
-        }
-    }
-
-    /// <summary>
-    /// Restarts a site's interface from its plan: its recorded process, if any, ended and started again, then
-    /// configured and routed (unless reach --without-overlay holds the routes out). For a repair and for supervision.
-    /// </summary>
-    private async Task<(EnvironmentState State, string Done)> RestartSiteInterfaceAsync(EnvironmentState state, string site, CancellationToken cancellationToken)
-    {
-        var model = state.Model;
-        var driver = DriverOf(model);
-        var plan = driver.PlanSite(SiteInterfaceOf(model, site), await SiteInputsAsync(model, cancellationToken).ConfigureAwait(false));
-        var processes = state.Processes.ToList();
-        var old = TunnelEnds(state).FirstOrDefault(p => p.Site == site);
-        if (old is not null)
-        {
-            await HostProcesses.StopAsync(old.Pid, old.StartTicks, s_grace, cancellationToken).ConfigureAwait(false);
-        }
-
-        var done = $"{driver.DisplayName} interface {plan.Devices[0].Name} reconfigured with {plan.WireGuard?.Peers.Count ?? 0} peers";
-        if (Prepare(plan) is { } command)
-        {
-            RemoveStaleSocket(plan);
-            var (process, started) = ProcessLauncher.Start(driver.Name, LocalNames.Router(model.Name, site), command, plan.Process!.LogFile);
-            process.Dispose();
-            var record = started with { Site = site, Interface = plan.Devices[0].Name };
-            if (old is null)
-            {
-                processes.Add(record);
-            }
-            else
-            {
-                processes[processes.IndexOf(old)] = record;
-            }
-
-            state = state with { Processes = [.. processes] };
-            _store.Save(state);
-            done = $"{done}; {(old is null ? "started" : $"restarted (was pid {old.Pid})")} as pid {started.Pid}";
-        }
-
-        await ConfigureSiteInterfaceAsync(model, site, plan, withRoutes: !OverlayHeldDown(model.Name), cancellationToken).ConfigureAwait(false);
-        return (state, done);
-    }
-
     /// <summary>Adds <paramref name="added"/> as a peer to every other site's interface, which keeps running: its sessions with the others stay.</summary>
     private async Task AddPeerAsync(EnvironmentModel model, string added, CancellationToken cancellationToken)
     {

@@ -36,12 +36,13 @@ public sealed partial class LocalBackend
     /// before the repair, OpenVPN would create a bare tun device of its own (down, without its route) or
     /// fail to bind and be restarted again every gap.
     /// </summary>
-    /// <remarks>
-    /// A per-site interface (WireGuard) is configured again after its process restarts: a new wireguard-go
-    /// starts blank, without key, peers or routes.
-    /// </remarks>
-    public async Task<TunnelSupervision> SuperviseTunnelsAsync(EnvironmentState state, IReadOnlyCollection<Fault> open, CancellationToken cancellationToken)
+    public Task<TunnelSupervision> SuperviseTunnelsAsync(EnvironmentState state, IReadOnlyCollection<Fault> open, CancellationToken cancellationToken)
     {
+        if (IsSiteScoped(state.Model))
+        {
+            return SuperviseSiteInterfacesAsync(state, open, cancellationToken);
+        }
+
         var now = _time.GetUtcNow();
         var driver = DriverOf(state.Model);
         var processes = state.Processes.ToList();
@@ -62,41 +63,22 @@ public sealed partial class LocalBackend
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                RemoveStaleSocket(state.Model, record);
                 var (process, started) = ProcessLauncher.Start(record.Role, record.Namespace, record.Command, record.LogFile);
                 process.Dispose();
                 _tunnelRestarts[started.Pid] = now;
                 processes[i] = started with { Site = record.Site, Peer = record.Peer, Interface = record.Interface };
-                restarted.Add(new TunnelRestart(record.Site ?? "?", record.Peer ?? "*", driver.DisplayName, $"pid {record.Pid}", $"pid {started.Pid}", record.Command));
+                restarted.Add(new TunnelRestart(record.Site ?? "?", record.Peer ?? "?", driver.DisplayName, $"pid {record.Pid}", $"pid {started.Pid}", record.Command));
             }
         }
 
         if (restarted.Count == 0)
         {
-            return new TunnelSupervision(state, []);
+            return Task.FromResult(new TunnelSupervision(state, []));
         }
 
         var next = state with { Processes = processes };
         _store.Save(next);
-        if (IsSiteScoped(state.Model))
-        {
-            var inputs = await SiteInputsAsync(state.Model, cancellationToken).ConfigureAwait(false);
-            foreach (var restart in restarted)
-            {
-                var plan = driver.PlanSite(SiteInterfaceOf(state.Model, restart.Site), inputs);
-                try
-                {
-                    await ConfigureSiteInterfaceAsync(state.Model, restart.Site, plan, withRoutes: !OverlayHeldDown(state.Name), cancellationToken).ConfigureAwait(false);
-                }
-                catch (ToolException)
-                {
-                    // Recorded as restarted all the same (or it would be started twice); the device check finds
-                    // the interface unrouted and its repair configures it again.
-                }
-            }
-        }
-
-        return new TunnelSupervision(next, restarted);
+        return Task.FromResult(new TunnelSupervision(next, restarted));
     }
 
     private static bool AwaitsRepair(ProcessRecord record, IReadOnlyCollection<Fault> open) =>
