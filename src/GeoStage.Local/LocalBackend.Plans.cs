@@ -49,6 +49,9 @@ public sealed partial class LocalBackend
         _programs.TryGetValue(tool, out var path) ? path
             : Environment.GetEnvironmentVariable("GEOSTAGE_" + tool.ToUpperInvariant()) ?? tool;
 
+    /// <summary>The Debian package that has an overlay driver's tool: its own name, but for WireGuard's wg.</summary>
+    private static string PackageOf(string tool) => tool == "wg" ? "wireguard-tools" : tool;
+
     /// <summary>Writes an end's files (0600: they name its keys) and resolves its process's program; null when it has none.</summary>
     private IReadOnlyList<string>? Prepare(TunnelEndPlan plan)
     {

@@ -135,7 +135,7 @@ public sealed partial class LocalBackend : IEnvironmentBackend
         var missing = tools.Where(t => Which(t) is null).ToList();
         if (missing.Count > 0)
         {
-            throw new EnvironmentConflictException($"missing tools: {string.Join(", ", missing)}; install them (apt-get install --no-install-recommends {string.Join(' ', overlay)} iproute2 util-linux) or run ./geostage, which does");
+            throw new EnvironmentConflictException($"missing tools: {string.Join(", ", missing)}; install them (apt-get install --no-install-recommends {string.Join(' ', overlay.Select(PackageOf))} iproute2 util-linux) or run ./geostage, which does");
         }
 
         if (_store.Load(model.Name) is { } existing)
