@@ -35,6 +35,7 @@ public sealed partial class LocalBackend
             await Ip.BatchAsync(null, owned.Select(ns => $"netns del {ns}"), cancellationToken).ConfigureAwait(false);
         }
 
+        RemoveSiteSockets(state.Model);
         _store.Delete(state.Name);
     }
 }

@@ -63,6 +63,15 @@ public sealed partial class LocalBackend
             var router = LocalNames.Router(model.Name, site.Name);
             yield return new(DeviceRole.RouterWan, router, LocalNames.RouterWan, [model.Wan]) { Site = site };
             yield return new(DeviceRole.RouterLan, router, LocalNames.RouterLan, [site.Cidr]) { Site = site };
+            if (IsSiteScoped(model))
+            {
+                // One interface for all the site's tunnels, routed to every peer; no Tunnel: it is the site's.
+                var routes = model.Overlay.Tunnels.Where(t => t.Joins(site.Name))
+                    .SelectMany(t => DriverOf(model).PlanNetwork(EndOf(model, t, site.Name)).Routes).Select(r => r.Destination);
+                yield return new(DeviceRole.Tunnel, router, SiteInterfaceOf(model, site.Name).Device, [.. routes]) { Site = site };
+                continue;
+            }
+
             foreach (var tunnel in model.Overlay.Tunnels.Where(t => t.Joins(site.Name)))
             {
                 var plan = DriverOf(model).PlanNetwork(EndOf(model, tunnel, site.Name));

@@ -17,6 +17,12 @@ public sealed partial class LocalBackend
         var driver = DriverOf(model);
         var dir = _store.EnsureDirectory(model.Name, "overlay");
         model.Sites.AsParallel().ForAll(s => driver.CreateSiteKeys(dir, model.Name, s.Name, _time));
+        if (IsSiteScoped(model))
+        {
+            // Routes go in after the "before" matrix, as for tunnel ends.
+            return StartSiteInterfacesAsync(state, [.. model.Sites.Select(s => s.Name)], withRoutes: false, started, cancellationToken);
+        }
+
         return Task.FromResult(StartTunnels(state, model.Overlay.Tunnels, started, cancellationToken));
     }
 
@@ -132,7 +138,8 @@ public sealed partial class LocalBackend
                         var record = state.Processes.FirstOrDefault(p => p.Pid == started[i].Id) ?? state.Processes[i];
                         var last = File.Exists(record.LogFile) ? File.ReadLines(record.LogFile).LastOrDefault(l => l.Trim().Length > 0) : null;
                         await probing.CancelAsync().ConfigureAwait(false);
-                        return $"{overlay} for tunnel {record.Site}->{record.Peer} exited with code {started[i].ExitCode}: {last ?? "no output"} (log: {record.LogFile})";
+                        var what = record.Peer is null ? $"site {record.Site}" : $"tunnel {record.Site}->{record.Peer}";
+                        return $"{overlay} for {what} exited with code {started[i].ExitCode}: {last ?? "no output"} (log: {record.LogFile})";
                     }
                 }
             }

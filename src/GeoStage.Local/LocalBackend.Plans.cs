@@ -16,7 +16,7 @@ public sealed partial class LocalBackend
 
     /// <summary><paramref name="site"/>'s end of <paramref name="tunnel"/>, its device named as the router knows it.</summary>
     internal static TunnelEnd EndOf(EnvironmentModel model, TunnelModel tunnel, string site) =>
-        new(model, tunnel, site, LocalNames.Tunnel(tunnel, site));
+        new(model, tunnel, site, IsSiteScoped(model) ? SiteInterfaceOf(model, site).Device : LocalNames.Tunnel(tunnel, site));
 
     /// <summary>The commands that create an end's devices and addresses inside its router; no routes (see <see cref="TunnelRoutes"/>).</summary>
     internal static List<string> TunnelDevices(EnvironmentModel model, SiteModel site, TunnelModel tunnel)
@@ -28,6 +28,9 @@ public sealed partial class LocalBackend
             commands.AddRange(device.Kind switch
             {
                 PlannedDeviceKind.Tun => [$"tuntap add dev {device.Name} mode tun", $"link set {device.Name} up"],
+
+                // Made with the site's interface, by its process or the kernel (StartSiteInterfacesAsync), not with the links.
+                PlannedDeviceKind.WireGuard => [],
                 _ => throw new InvalidOperationException($"the local backend cannot create a {device.Kind} device ({device.Name})"),
             });
         }
@@ -45,6 +48,9 @@ public sealed partial class LocalBackend
     private string ProgramOf(string tool) =>
         _programs.TryGetValue(tool, out var path) ? path
             : Environment.GetEnvironmentVariable("GEOSTAGE_" + tool.ToUpperInvariant()) ?? tool;
+
+    /// <summary>The Debian package that has an overlay driver's tool: its own name, but for WireGuard's wg.</summary>
+    private static string PackageOf(string tool) => tool == "wg" ? "wireguard-tools" : tool;
 
     /// <summary>Writes an end's files (0600: they name its keys) and resolves its process's program; null when it has none.</summary>
     private IReadOnlyList<string>? Prepare(TunnelEndPlan plan)

@@ -64,23 +64,26 @@ public sealed partial class LocalBackend
         var present = Ip.ListNamespaces();
         var namespaces = state.Namespaces.ToDictionary(ns => ns, present.Contains);
         var driver = DriverOf(state.Model);
-        var ends = TunnelEnds(state).Where(p => p.Site is not null && p.Peer is not null).ToList();
+        var ends = IsSiteScoped(state.Model)
+            ? SiteScopedEnds(state)
+            : [.. TunnelEnds(state).Where(p => p.Site is not null && p.Peer is not null).Select(p => (Site: p.Site!, Peer: p.Peer!, p.Namespace, Interface: p.Interface ?? "", Record: (ProcessRecord?)p))];
 
         // A tunnel is up when its router reaches the peer router's LAN address through it, now.
         var targets = ends
             .Where(p => present.Contains(p.Namespace))
-            .Select(p => new ProbeTarget(p.Site!, p.Namespace, p.Peer!, state.Model.Site(p.Peer!).Gateway))
+            .Select(p => new ProbeTarget(p.Site, p.Namespace, p.Peer, state.Model.Site(p.Peer).Gateway))
             .ToList();
         var probes = await IcmpProber.ProbeAsync(targets, new ProbeOptions { Count = 2, Interval = TimeSpan.FromMilliseconds(20), Timeout = TimeSpan.FromSeconds(1) }, cancellationToken).ConfigureAwait(false);
         var reached = probes.Where(p => p.Reachable).Select(p => (p.Target.From, p.Target.To)).ToHashSet();
+        // An end without a process (a kernel WireGuard interface) is alive while reached.
         var tunnels = ends.Select(p => new TunnelStatus(
-            p.Site!,
-            p.Peer!,
-            p.Interface ?? "",
+            p.Site,
+            p.Peer,
+            p.Interface,
             driver.Name,
-            p.Pid,
-            IsEndAlive(p),
-            IsEndAlive(p) && reached.Contains((p.Site!, p.Peer!)))).ToList();
+            p.Record?.Pid,
+            p.Record is null || IsEndAlive(p.Record),
+            (p.Record is null || IsEndAlive(p.Record)) && reached.Contains((p.Site, p.Peer)))).ToList();
         return new ActualState(namespaces, tunnels) { Faults = FindFaults(state) };
     }
 

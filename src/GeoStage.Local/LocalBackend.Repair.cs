@@ -71,6 +71,16 @@ public sealed partial class LocalBackend
                 await Ip.BatchAsync(device.Namespace, [.. RouterLanConfig(model, device.Site!), .. routes], cancellationToken).ConfigureAwait(false);
                 return (state, $"{(missing ? "recreated" : "brought up")} with its address, neighbour entries and tunnel routes");
 
+            case DeviceRole.Tunnel when device.Tunnel is null && (missing || fault.Kind == FaultKind.Flooding):
+                // A site's interface (WireGuard): wireguard-go takes it along when it dies, and a new one starts blank.
+                return await RestartSiteInterfaceAsync(state, device.Site!.Name, cancellationToken).ConfigureAwait(false);
+
+            case DeviceRole.Tunnel when device.Tunnel is null:
+                // Configured again whole (wg set only replaces what it names): a restart whose configuration failed left it blank.
+                var plan = DriverOf(model).PlanSite(SiteInterfaceOf(model, device.Site!.Name), await SiteInputsAsync(model, cancellationToken).ConfigureAwait(false));
+                await ConfigureSiteInterfaceAsync(model, device.Site!.Name, plan, withRoutes: true, cancellationToken).ConfigureAwait(false);
+                return (state, "configured again with its peers and routes");
+
             case DeviceRole.Tunnel when missing || fault.Kind == FaultKind.Flooding:
                 // Stopped first: an OpenVPN left running would spin on its dead descriptor, and one started
                 // without the device would create a bare one of its own, down and unrouted.
@@ -128,14 +138,38 @@ public sealed partial class LocalBackend
         var restarted = new List<string>();
         foreach (var record in records)
         {
+            if (record.Interface is not null)
+            {
+                await PrepareRestartAsync(state.Model, record.Namespace, record.Interface, cancellationToken).ConfigureAwait(false);
+            }
+
             var (process, started) = ProcessLauncher.Start(record.Role, record.Namespace, record.Command, record.LogFile);
             process.Dispose();
             processes[processes.IndexOf(record)] = started with { Site = record.Site, Peer = record.Peer, Interface = record.Interface };
-            restarted.Add($"{overlay} {record.Site}->{record.Peer} as pid {started.Pid}");
+            restarted.Add(record.Peer is null ? $"{overlay} of site {record.Site} as pid {started.Pid}" : $"{overlay} {record.Site}->{record.Peer} as pid {started.Pid}");
 
             // Recorded at once, so that a crash right after still leaves down a PID to end.
             state = state with { Processes = [.. processes] };
             _store.Save(state);
+        }
+
+        if (IsSiteScoped(state.Model))
+        {
+            // A restarted wireguard-go starts blank: keyed, given its peers and routed again.
+            var inputs = await SiteInputsAsync(state.Model, cancellationToken).ConfigureAwait(false);
+            foreach (var record in records.Where(r => r.Site is not null))
+            {
+                var plan = DriverOf(state.Model).PlanSite(SiteInterfaceOf(state.Model, record.Site!), inputs);
+                try
+                {
+                    await ConfigureSiteInterfaceAsync(state.Model, record.Site!, plan, withRoutes: !OverlayHeldDown(state.Name), cancellationToken).ConfigureAwait(false);
+                }
+                catch (ToolException e)
+                {
+                    // Not thrown: the restarted process is recorded in the state returned; the next check configures it again.
+                    restarted.Add($"configuring site {record.Site}'s interface failed ({e.Message})");
+                }
+            }
         }
 
         return (state, restarted.Count == 0 ? done : $"{done}; restarted {string.Join(", ", restarted)}");

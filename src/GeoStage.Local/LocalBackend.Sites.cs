@@ -40,6 +40,8 @@ public sealed partial class LocalBackend
             throw new InvalidRequestException($"network namespace {ns} already exists; remove it or pick another site name");
         }
 
+        // A per-site interface (WireGuard) exists only once its process runs: the new site's routes go in then.
+        var siteScoped = IsSiteScoped(model);
         var grown = state with { Model = model, Namespaces = [.. state.Namespaces, ns] };
         _store.Save(grown);
         var started = new List<Process>();
@@ -57,7 +59,7 @@ public sealed partial class LocalBackend
                     .. TunnelDevices(model, other, tunnel),
                     .. TunnelRoutes(model, other, tunnel, "add"),
                 ]);
-            }).Append((Ns: ns, Commands: [.. RouterCommands(model, site), .. tunnels.SelectMany(t => TunnelRoutes(model, site, t, "add"))]));
+            }).Append((Ns: ns, Commands: [.. RouterCommands(model, site), .. (siteScoped ? [] : tunnels.SelectMany(t => TunnelRoutes(model, site, t, "add")))]));
             await Parallel.ForEachAsync(
                 jobs,
                 new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = cancellationToken },
@@ -66,7 +68,17 @@ public sealed partial class LocalBackend
             await StepAsync("links").ConfigureAwait(false);
 
             DriverOf(model).CreateSiteKeys(_store.EnsureDirectory(model.Name, "overlay"), model.Name, site.Name, _time);
-            grown = StartTunnels(grown, tunnels, started, cancellationToken);
+            if (siteScoped)
+            {
+                // The other sites' interfaces keep running: the new site is one more peer of each.
+                await AddPeerAsync(model, site.Name, cancellationToken).ConfigureAwait(false);
+                grown = await StartSiteInterfacesAsync(grown, [site.Name], withRoutes: true, started, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                grown = StartTunnels(grown, tunnels, started, cancellationToken);
+            }
+
             await StepAsync("tunnels").ConfigureAwait(false);
             await WaitTunnelsAsync(model, site, timeout, cancellationToken).ConfigureAwait(false);
             return grown;
@@ -171,7 +183,12 @@ public sealed partial class LocalBackend
         foreach (var other in model.Sites.Where(s => s.Name != name && Ip.Exists(LocalNames.Router(model.Name, s.Name))))
         {
             var commands = new List<string> { $"neigh del {site.RouterWan} dev {LocalNames.RouterWan}" };
-            if (tunnels.FirstOrDefault(t => t.Joins(other.Name)) is { } tunnel)
+            if (tunnels.FirstOrDefault(t => t.Joins(other.Name)) is { } peering && IsSiteScoped(model))
+            {
+                // The other site's interface carries its other peers too: only this peer and its route go.
+                await RemovePeerAsync(model, name, other, peering, cancellationToken).ConfigureAwait(false);
+            }
+            else if (tunnels.FirstOrDefault(t => t.Joins(other.Name)) is { } tunnel)
             {
                 commands.AddRange(driver.PlanNetwork(EndOf(model, tunnel, other.Name)).Devices.Select(d => $"link del {d.Name}"));
             }

@@ -38,6 +38,11 @@ public sealed partial class LocalBackend
     /// </summary>
     public Task<TunnelSupervision> SuperviseTunnelsAsync(EnvironmentState state, IReadOnlyCollection<Fault> open, CancellationToken cancellationToken)
     {
+        if (IsSiteScoped(state.Model))
+        {
+            return SuperviseSiteInterfacesAsync(state, open, cancellationToken);
+        }
+
         var now = _time.GetUtcNow();
         var driver = DriverOf(state.Model);
         var processes = state.Processes.ToList();

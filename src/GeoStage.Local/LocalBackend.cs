@@ -81,7 +81,7 @@ public sealed partial class LocalBackend : IEnvironmentBackend
 
             // The tunnels handshake while the sites are probed in isolation: their routes are added only
             // after the "before" matrix, so until then no router knows a way to another site.
-            Report("overlay", $"{model.Overlay.Tunnels.Count} {DriverOf(model).DisplayName} tunnels, {model.Overlay.Tunnels.Count * 2} processes");
+            Report("overlay", $"{model.Overlay.Tunnels.Count} {DriverOf(model).DisplayName} tunnels, {(IsSiteScoped(model) ? model.Sites.Count : model.Overlay.Tunnels.Count * 2)} processes");
             state = await StartOverlayAsync(state, started, cancellationToken).ConfigureAwait(false);
             await TestPause.AtAsync("up-overlay", cancellationToken).ConfigureAwait(false);
 
@@ -135,7 +135,7 @@ public sealed partial class LocalBackend : IEnvironmentBackend
         var missing = tools.Where(t => Which(t) is null).ToList();
         if (missing.Count > 0)
         {
-            throw new EnvironmentConflictException($"missing tools: {string.Join(", ", missing)}; install them (apt-get install --no-install-recommends {string.Join(' ', overlay)} iproute2 util-linux) or run ./geostage, which does");
+            throw new EnvironmentConflictException($"missing tools: {string.Join(", ", missing)}; install them (apt-get install --no-install-recommends {string.Join(' ', overlay.Select(PackageOf))} iproute2 util-linux) or run ./geostage, which does");
         }
 
         if (_store.Load(model.Name) is { } existing)

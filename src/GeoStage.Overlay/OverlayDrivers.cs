@@ -1,6 +1,7 @@
 using GeoStage.Core.Model;
 using GeoStage.Core.Overlay;
 using GeoStage.Overlay.OpenVpn;
+using GeoStage.Overlay.WireGuard;
 
 namespace GeoStage.Overlay;
 
@@ -13,6 +14,7 @@ public static class OverlayDrivers
     private static readonly (OverlayBackend Backend, IOverlayDriver Driver)[] s_drivers =
     [
         (OverlayBackend.OpenVpn, new OpenVpnDriver()),
+        (OverlayBackend.WireGuard, new WireGuardDriver()),
     ];
 
     /// <summary>The names a spec may give as overlay.backend, in the order drivers were added.</summary>

@@ -19,14 +19,15 @@ public sealed class OverlayDriversTests
     public void For_ModelBackend_DriverWithTheSpecsName()
     {
         Assert.Equal("openvpn", OverlayDrivers.For(OverlayBackend.OpenVpn).Name);
+        Assert.Equal("wireguard", OverlayDrivers.For(OverlayBackend.WireGuard).Name);
     }
 
     [Fact]
     public void For_UnknownName_ErrorNamesItAndListsTheKnownOnes()
     {
-        var error = Assert.Throws<ArgumentException>(() => OverlayDrivers.For("wireguard"));
+        var error = Assert.Throws<ArgumentException>(() => OverlayDrivers.For("ipsec"));
 
-        Assert.StartsWith("unknown overlay backend 'wireguard'; known: openvpn", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("unknown overlay backend 'ipsec'; known: openvpn, wireguard", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ internal static class UpView
     public static void Print(UpResult result)
     {
         var model = result.State.Model;
-        AnsiConsole.MarkupLine($"[green]{Markup.Escape(model.Name)} is up[/] in {result.Elapsed.TotalSeconds:0.00} s: {model.Sites.Count} sites, {model.Nodes.Count} nodes, {model.Overlay.Tunnels.Count} OpenVPN tunnels");
+        AnsiConsole.MarkupLine($"[green]{Markup.Escape(model.Name)} is up[/] in {result.Elapsed.TotalSeconds:0.00} s: {model.Sites.Count} sites, {model.Nodes.Count} nodes, {model.Overlay.Tunnels.Count} {GeoStage.Overlay.OverlayDrivers.For(model.Overlay.Backend).DisplayName} tunnels");
         if (result.Before is { } before)
         {
             var sameSite = before.Pairs.Count(p => p.Reachable && p.FromSite == p.ToSite);

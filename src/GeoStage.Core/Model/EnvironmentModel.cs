@@ -46,6 +46,7 @@ public sealed record NodeModel
 public enum OverlayBackend
 {
     OpenVpn,
+    WireGuard,
 }
 
 public enum OverlayTopology

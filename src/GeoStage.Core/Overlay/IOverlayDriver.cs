@@ -23,6 +23,12 @@ public interface IOverlayDriver
     string DisplayName { get; }
 
     /// <summary>
+    /// What one plan covers: an end of a tunnel (OpenVPN: a device and a process per end, <see cref="Plan"/>)
+    /// or a site (WireGuard: one device and at most one process carrying all its peers, <see cref="PlanSite"/>).
+    /// </summary>
+    OverlayScope Scope { get; }
+
+    /// <summary>
     /// Programs a router needs to run this driver's plans, by name as they appear first in
     /// <see cref="PlannedProcess.Command"/>; the executor looks them up (and may substitute a path) before it starts anything.
     /// </summary>
@@ -51,7 +57,37 @@ public interface IOverlayDriver
 
     /// <summary>The whole plan of an end: <see cref="PlanNetwork"/> plus the files to write and the process to run, if any.</summary>
     TunnelEndPlan Plan(TunnelEnd tunnelEnd, TunnelEndInputs inputs);
+
+    /// <summary>
+    /// The whole plan of a site's one interface when <see cref="Scope"/> is <see cref="OverlayScope.Site"/>:
+    /// its device, the route to every peer site (the union of its ends' <see cref="PlanNetwork"/>), the
+    /// process to run, if any, and the interface's peers (<see cref="TunnelEndPlan.WireGuard"/>).
+    /// A driver planning per tunnel end throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    TunnelEndPlan PlanSite(OverlaySite site, SiteInputs inputs);
 }
+
+/// <summary>What one overlay plan covers.</summary>
+public enum OverlayScope
+{
+    /// <summary>One plan per end of each tunnel: two devices and two processes per pair of sites.</summary>
+    TunnelEnd,
+
+    /// <summary>
+    /// One plan per site: one device carrying every peer. Its tunnel ends (<see cref="TunnelEnd"/>) all name
+    /// that device, so that <see cref="IOverlayDriver.PlanNetwork"/> still gives the route to each peer.
+    /// </summary>
+    Site,
+}
+
+/// <summary>A site's one overlay interface: the site, and the name the executor gives its device.</summary>
+public sealed record OverlaySite(EnvironmentModel Model, string Site, string Device);
+
+/// <summary>
+/// Where a site's keys are, where its log goes, every peer site's public key by site name, and whether the
+/// router's kernel makes the device (no process then); the executor finds that out, the driver does not.
+/// </summary>
+public sealed record SiteInputs(string KeyDirectory, string LogDirectory, IReadOnlyDictionary<string, string> PeerPublicKeys, bool KernelDevice);
 
 /// <summary>What a site's keys came to: the files written (0600) and the public part that may travel.</summary>
 public sealed record SiteKeys(string Site, string PublicKey, IReadOnlyList<string> Files);

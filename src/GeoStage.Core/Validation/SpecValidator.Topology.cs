@@ -7,7 +7,7 @@ namespace GeoStage.Core.Validation;
 
 public sealed partial class SpecValidator
 {
-    private static readonly string[] s_backends = ["openvpn"];
+    private static readonly string[] s_backends = ["openvpn", "wireguard"];
     private static readonly string[] s_topologies = ["mesh"];
 
     private List<SiteModel> BuildSites(EnvironmentSpec spec, IPNetwork? wan)
@@ -210,8 +210,7 @@ public sealed partial class SpecValidator
         var ok = true;
         if (!s_backends.Contains(overlay.Backend, StringComparer.Ordinal))
         {
-            var hint = overlay.Backend == "wireguard" ? " (WireGuard is planned, not built yet)" : "";
-            Error("overlay.backend", $"unknown overlay backend '{overlay.Backend}'{hint}; supported: {string.Join(", ", s_backends)}");
+            Error("overlay.backend", $"unknown overlay backend '{overlay.Backend}'; supported: {string.Join(", ", s_backends)}");
             ok = false;
         }
 
@@ -244,6 +243,7 @@ public sealed partial class SpecValidator
             }
         }
 
-        return new OverlayModel { Backend = OverlayBackend.OpenVpn, Topology = OverlayTopology.Mesh, BasePort = port, Tunnels = tunnels };
+        var backend = overlay.Backend == "wireguard" ? OverlayBackend.WireGuard : OverlayBackend.OpenVpn;
+        return new OverlayModel { Backend = backend, Topology = OverlayTopology.Mesh, BasePort = port, Tunnels = tunnels };
     }
 }

@@ -40,6 +40,23 @@ public static class LocalNames
     }
 
     /// <summary>
+    /// <paramref name="site"/>'s one overlay interface when the overlay plans per site (WireGuard). Unique on
+    /// the whole machine, not just in its router: wireguard-go names its control socket after it in one
+    /// directory all namespaces share. The site's stable index keeps it unique in the environment, a hash of
+    /// the environment's name across environments (a clash is refused when the socket exists).
+    /// </summary>
+    public static string SiteOverlay(string env, SiteModel site)
+    {
+        var hash = 2166136261u;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(env))
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"wg{site.Index}-{hash & 0xffffff:x6}");
+    }
+
+    /// <summary>
     /// MAC addresses are chosen, not random, so that every neighbour entry can be written up front (see
     /// <see cref="LocalBackend"/>): locally administered, unique per bridge, derived from stable indexes.
     /// </summary>

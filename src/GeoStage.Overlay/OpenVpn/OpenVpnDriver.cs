@@ -23,6 +23,9 @@ public sealed class OpenVpnDriver : IOverlayDriver
 
     public IReadOnlyList<string> RequiredTools { get; } = [Program];
 
+    /// <summary>Two ends per tunnel, each a tun device and a process of its own.</summary>
+    public OverlayScope Scope => OverlayScope.TunnelEnd;
+
     public SiteKeys CreateSiteKeys(string directory, string environment, string site, TimeProvider time)
     {
         var credentials = SiteCredentials.Generate(environment, site, time);
@@ -77,4 +80,7 @@ public sealed class OpenVpnDriver : IOverlayDriver
             Process = new PlannedProcess([Program, "--config", config], Path.Combine(inputs.LogDirectory, $"openvpn-{tunnelEnd.Site}-{tunnelEnd.Peer}.log")),
         };
     }
+
+    public TunnelEndPlan PlanSite(OverlaySite site, SiteInputs inputs) =>
+        throw new NotSupportedException("OpenVPN plans per tunnel end, not per site");
 }

@@ -62,14 +62,15 @@ public sealed class SpecOverlayTests
     }
 
     [Fact]
-    public void Load_Wireguard_SaysItIsNotBuiltYet()
+    public void Load_Wireguard_ModelHasTheWireGuardBackend()
     {
-        var error = SingleError(ThreeSites("""
+        var model = Load(ThreeSites("""
             overlay:
               backend: wireguard
             """));
 
-        AssertError(error, 8, 12, "overlay.backend", "unknown overlay backend 'wireguard' (WireGuard is planned, not built yet); supported: openvpn");
+        Assert.Equal(OverlayBackend.WireGuard, model.Overlay.Backend);
+        Assert.Equal(3, model.Overlay.Tunnels.Count);
     }
 
     [Fact]
@@ -80,7 +81,7 @@ public sealed class SpecOverlayTests
               backend: ipsec
             """));
 
-        AssertError(error, 8, 12, "overlay.backend", "unknown overlay backend 'ipsec'; supported: openvpn");
+        AssertError(error, 8, 12, "overlay.backend", "unknown overlay backend 'ipsec'; supported: openvpn, wireguard");
     }
 
     [Fact]

@@ -249,7 +249,7 @@ public sealed class SpecStructureTests
     {
         var exception = Assert.Throws<SpecException>(() => Load("""
             overlay:
-              backend: wireguard
+              backend: ipsec
             nodes:
               - { name: n1, site: zz }
             sites:
