@@ -12,6 +12,7 @@ internal sealed class Session
     private readonly int?[] _ttl;
     private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
     private ushort _sequence;
+    private int _reached;
 
     public Session(ProbeTarget[] targets, ushort identifier, Pacer pacer)
     {
@@ -33,7 +34,7 @@ internal sealed class Session
     {
         lock (_gate)
         {
-            return Answered(1);
+            return _reached == _rtts.Length;
         }
     }
 
@@ -65,6 +66,11 @@ internal sealed class Session
     {
         lock (_gate)
         {
+            if (_rtts[target].Count == 0)
+            {
+                _reached++;
+            }
+
             _rtts[target].Add(rttMs);
             _ttl[target] = ttl;
             _waiters.RemoveAll(w =>
