@@ -23,4 +23,22 @@ public sealed class ScaleTests
         Assert.All(result.Before.Pairs, p => Assert.Equal(p.FromSite == p.ToSite, p.Reachable));
         Assert.Equal(9900, again.ReachableCount);
     }
+
+    /// <summary>
+    /// 200 nodes in 50-node LANs (39,800 pairs): every ordered pair checked through the overlay, and the
+    /// isolation matrix asks each pair across sites once; it asked each ten times (every 100 ms for a second).
+    /// </summary>
+    [RootFact("openvpn", "nsenter", "setsid")]
+    public async Task UpAsync_FourSitesOfFifty_EveryPairCheckedAndCrossSitePairsAskedOnceBefore()
+    {
+        await using var env = Env.Create(Topologies.Grid(TempState.UniqueName("gs"), sites: 4, perSite: 50));
+
+        var result = await env.UpAsync();
+
+        Assert.Equal(39_800, result.After.Total);
+        Assert.Equal(39_800, result.After.ReachableCount);
+        Assert.NotNull(result.Before);
+        Assert.All(result.Before.Pairs, p => Assert.Equal(p.FromSite == p.ToSite, p.Reachable));
+        Assert.All(result.Before.Pairs.Where(p => p.FromSite != p.ToSite), p => Assert.Equal(1, p.Sent));
+    }
 }
