@@ -105,6 +105,7 @@ public sealed partial class LocalBackend
             Timeout = settings.Timeout ?? TimeSpan.FromSeconds(1),
             Interval = settings.UntilWithin is null ? TimeSpan.FromMilliseconds(20) : SweepRetry,
             UntilReachableWithin = settings.UntilWithin,
+            Window = settings.UntilWithin is not null && !settings.Isolation ? SweepWindow : null,
             Rate = settings.Rate,
         };
         var results = await IcmpProber.ProbeAsync(targets, options, cancellationToken).ConfigureAwait(false);

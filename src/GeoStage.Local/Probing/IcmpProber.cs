@@ -64,7 +64,7 @@ public static class IcmpProber
         {
             if (options.UntilReachableWithin is { } within)
             {
-                await SendUntilReachableAsync(socket, session, schedule, within, cancellationToken).ConfigureAwait(false);
+                await SendUntilReachableAsync(socket, session, schedule, within, options.Window, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -129,14 +129,20 @@ public static class IcmpProber
     /// (<see cref="RetrySchedule"/>), until all answer, every unanswered pair has had its attempts and their
     /// replies their time, or <paramref name="within"/> has passed.
     /// </summary>
-    private static async Task SendUntilReachableAsync(Socket socket, Session session, RetrySchedule schedule, TimeSpan within, CancellationToken cancellationToken)
+    private static async Task SendUntilReachableAsync(Socket socket, Session session, RetrySchedule schedule, TimeSpan within, int? window, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        var inFlight = new InFlight(window ?? int.MaxValue, s_maxRetry);
         while (clock.Elapsed < within && !session.AllReached())
         {
             var due = schedule.Due(clock.Elapsed, session.Reached, SendBatch);
             foreach (var i in due)
             {
+                while (!inFlight.TryAdd(i, clock.Elapsed, session.Reached) && clock.Elapsed < within)
+                {
+                    await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                }
+
                 await SendAsync(socket, session, i, cancellationToken).ConfigureAwait(false);
                 schedule.Sent(i, clock.Elapsed);
             }

@@ -35,6 +35,9 @@ public sealed record ProbeOptions
     /// </summary>
     public TimeSpan? UntilReachableWithin { get; init; }
 
+    /// <summary>Wait mode: the most requests one source has waiting for a reply at once; null: no limit.</summary>
+    public int? Window { get; init; }
+
     /// <summary>Requests per second, all sources together.</summary>
     public double Rate { get; init; } = IcmpProber.DefaultRate;
 }
