@@ -85,14 +85,14 @@ public sealed partial class LocalBackend
     /// Probes every pair until all answer or <paramref name="timeout"/> passes; fails fast, with the last
     /// line of its log, when a tunnel process exits meanwhile.
     /// </summary>
-    private async Task<Reachability> WaitReachableAsync(EnvironmentState state, List<Process> started, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<Reachability> WaitReachableAsync(EnvironmentState state, List<Process> started, TimeSpan timeout, bool scaled, CancellationToken cancellationToken)
     {
         using var watch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watchdog = WatchProcessesAsync(state, started, DriverOf(state.Model).DisplayName, watch);
         Reachability? found = null;
         try
         {
-            found = await ProbeAllAsync(state.Model, overlay: true, new ProbeSettings(UntilWithin: timeout), watch.Token).ConfigureAwait(false);
+            found = await ProbeAllAsync(state.Model, overlay: true, new ProbeSettings(UntilWithin: timeout, Rate: SweepRate), watch.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -114,7 +114,8 @@ public sealed partial class LocalBackend
         {
             var missing = found.Pairs.Where(p => !p.Reachable).ToList();
             var sample = string.Join(", ", missing.Take(5).Select(p => $"{p.From}->{p.To}"));
-            throw new TimeoutException($"{missing.Count} of {found.Total} pairs still unreachable after {timeout.TotalSeconds:0.#} s ({sample}{(missing.Count > 5 ? ", …" : "")}); see the {DriverOf(state.Model).DisplayName} logs in {_store.DirectoryOf(state.Name)}/logs");
+            var limit = scaled ? $"{timeout.TotalSeconds:0.#} s (scaled for {found.Total} pairs; --timeout sets another)" : $"{timeout.TotalSeconds:0.#} s";
+            throw new TimeoutException($"{missing.Count} of {found.Total} pairs still unreachable after {limit} ({sample}{(missing.Count > 5 ? ", …" : "")}); see the {DriverOf(state.Model).DisplayName} logs in {_store.DirectoryOf(state.Name)}/logs");
         }
 
         return found;

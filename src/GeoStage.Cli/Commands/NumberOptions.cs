@@ -23,6 +23,14 @@ internal static class NumberOptions
         return option;
     }
 
+    /// <summary>As the <see cref="double"/> overload; without the option given, null (the command's own default applies).</summary>
+    public static Option<double?> Between(this Option<double?> option, double least, double most, string unit)
+    {
+        var inner = new Option<double>(option.Name).Between(least, most, unit);
+        option.CustomParser = result => Token(result) is null ? null : inner.CustomParser!(result);
+        return option;
+    }
+
     /// <param name="unit">What the number counts, e.g. "seconds", for the message.</param>
     public static Option<double> Between(this Option<double> option, double least, double most, string unit)
     {

@@ -19,10 +19,9 @@ internal static class UpCommand
             Description = "The topology file (YAML).",
             DefaultValueFactory = _ => "geostage.yaml",
         };
-        var timeout = new Option<double>("--timeout")
+        var timeout = new Option<double?>("--timeout")
         {
-            Description = "Seconds to wait for every pair of nodes to reach each other through the overlay.",
-            DefaultValueFactory = _ => 60,
+            Description = "Seconds to wait for every pair of nodes to reach each other through the overlay (default: 60, plus 1 for every 10,000 pairs).",
         }.Between(1, 86_400, "seconds");
         var noBefore = new Option<bool>("--skip-before") { Description = "Do not measure the matrix before the overlay starts." };
         var output = CommonOptions.Output();
@@ -49,7 +48,7 @@ internal static class UpCommand
             var options = new UpOptions
             {
                 SpecFile = Path.GetFullPath(path),
-                ReadyTimeout = TimeSpan.FromSeconds(run.Parse.GetValue(timeout)),
+                ReadyTimeout = run.Parse.GetValue(timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                 MeasureBefore = !run.Parse.GetValue(noBefore),
             };
             var result = await Progress.RunAsync(

@@ -25,8 +25,14 @@ public sealed record UpOptions
 {
     public string? SpecFile { get; init; }
 
-    /// <summary>How long to wait for every pair to become reachable through the overlay.</summary>
-    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long to wait for every pair to become reachable through the overlay; null: <see cref="ScaledReadyTimeout"/>.</summary>
+    public TimeSpan? ReadyTimeout { get; init; }
+
+    /// <summary>
+    /// The default wait for <paramref name="pairs"/> ordered pairs: a minute, plus a second for every
+    /// 10,000 pairs (one request each at a pace a loaded machine keeps): 61 s for 100 nodes, 160 s for 1,000.
+    /// </summary>
+    public static TimeSpan ScaledReadyTimeout(int pairs) => TimeSpan.FromSeconds(60 + (pairs / 10_000.0));
 
     /// <summary>Measure the matrix before the overlay starts, to show the sites' isolation.</summary>
     public bool MeasureBefore { get; init; } = true;

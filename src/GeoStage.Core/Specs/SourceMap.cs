@@ -23,6 +23,9 @@ public sealed class SourceMap
 
     public void Add(string path, SourcePosition position) => _positions[path] = position;
 
+    /// <summary>Whether the file wrote <paramref name="path"/> itself (not only a parent of it).</summary>
+    public bool Has(string path) => _positions.ContainsKey(path);
+
     /// <summary>The position of <paramref name="path"/>, or of its nearest recorded parent.</summary>
     public SourcePosition Find(string path)
     {

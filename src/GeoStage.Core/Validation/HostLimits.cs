@@ -22,13 +22,36 @@ public sealed record HostLimits(long PidMax, long ThreadsMax, long ThreadsNow, l
     /// <summary>The name of the bound <see cref="ProcessesAvailable"/> comes from.</summary>
     public string ProcessBound => PidMax <= ThreadsMax ? "pid_max" : "threads-max";
 
+    /// <summary>Memory that can be given to new processes without swapping (MemAvailable of /proc/meminfo), in bytes.</summary>
+    public long MemoryAvailable { get; init; } = long.MaxValue;
+
+    /// <summary>Of <see cref="MemoryAvailable"/>, what a new environment may take: a quarter stays free for everything else.</summary>
+    public long MemoryForEnvironment => MemoryAvailable == long.MaxValue ? long.MaxValue : MemoryAvailable / 4 * 3;
+
     /// <summary>This host, now. A value that cannot be read counts as unbounded: the check is a courtesy, not a gate.</summary>
     public static HostLimits Read() => new(
         Number("/proc/sys/kernel/pid_max"),
         Number("/proc/sys/kernel/threads-max"),
         ThreadsRunning(),
         Number("/proc/sys/user/max_net_namespaces"),
-        Directory.Exists("/run/netns") ? Directory.GetFileSystemEntries("/run/netns").Length : 0);
+        Directory.Exists("/run/netns") ? Directory.GetFileSystemEntries("/run/netns").Length : 0)
+    {
+        MemoryAvailable = MemAvailable(),
+    };
+
+    private static long MemAvailable()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal));
+            var kib = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1);
+            return long.TryParse(kib, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value * 1024 : long.MaxValue;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return long.MaxValue;
+        }
+    }
 
     private static long Number(string file)
     {

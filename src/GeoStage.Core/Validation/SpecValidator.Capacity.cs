@@ -10,7 +10,14 @@ public sealed partial class SpecValidator
     /// OpenVPN processes, and up spent minutes building it before the pids ran out at 32,768.
     /// Workloads count roughly, as one process per node.
     /// </summary>
-    private bool Fits(int sites, int nodes, HostLimits limits)
+    /// <summary>
+    /// Resident memory of one openvpn process of a GeoStage mesh, measured (VmRSS, 2026-12-02): 380
+    /// processes of a 20-site mesh held 3,565 MiB, 9.4 MiB each. RSS counts shared libraries once per
+    /// process, so this over-counts (PSS was 1.5 MiB each at 90): the bound refuses only what surely cannot fit.
+    /// </summary>
+    internal const long OpenVpnProcessBytes = 9L << 20;
+
+    private bool Fits(int sites, int nodes, HostLimits limits, bool overlayWritten)
     {
         var before = _errors.Count;
         var tunnels = (long)sites * (sites - 1) / 2;
@@ -26,6 +33,14 @@ public sealed partial class SpecValidator
                 + $" Use fewer sites (at most {most:N0} here) or an overlay needing fewer processes (WireGuard: one per site, planned)");
         }
 
+        var memory = openvpn * OpenVpnProcessBytes;
+        if (needed <= available && memory > limits.MemoryForEnvironment)
+        {
+            Error(overlayWritten ? "overlay.backend" : "sites", $"{sites:N0} sites in an OpenVPN mesh need {openvpn:N0} openvpn processes, about {Gib(memory)} of memory at 9 MiB each;"
+                + $" this host has {Gib(limits.MemoryAvailable)} available (MemAvailable), of which a quarter is kept free."
+                + " Use overlay.backend: wireguard (one process per site), or fewer sites");
+        }
+
         // One for each router and node, and the fabric (the WAN) that joins the routers.
         var namespaces = 1L + sites + nodes;
         var free = limits.MaxNetNamespaces - limits.NetNamespacesNow;
@@ -36,6 +51,8 @@ public sealed partial class SpecValidator
 
         return _errors.Count == before;
     }
+
+    private static string Gib(long bytes) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.#} GiB");
 
     /// <summary>The most sites whose full mesh (two processes per pair) fits in <paramref name="processes"/>.</summary>
     private static long MostSites(long processes)

@@ -29,9 +29,20 @@ public static class Ip
             script.Append(command).Append('\n');
         }
 
-        string[] args = ns is null ? ["-batch", "-"] : ["-n", ns, "-batch", "-"];
-        return ExternalProgram.RunAsync(Tool, args, script.ToString(), cancellationToken);
+        return ns is null
+            ? ExternalProgram.RunAsync(Tool, ["-batch", "-"], script.ToString(), cancellationToken)
+            : ExternalProgram.RunAsync(Enter, [.. EnterArgs(ns), "-batch", "-"], script.ToString(), cancellationToken);
     }
+
+    /// <summary>
+    /// Batches run through nsenter, not "ip -n": ip -n also unshares a mount namespace (to remount /sys), which
+    /// copies every mount of the host, /run/netns's one per namespace among them. Measured with 1,000
+    /// namespaces: 8.6 ms per "ip -n" against 4.6 ms for nsenter + ip (2.7 ms for ip -n with 100), so at 1,000 nodes
+    /// the links step spent most of its time copying mount tables. The batches use netlink only, never /sys.
+    /// </summary>
+    private const string Enter = "nsenter";
+
+    private static string[] EnterArgs(string ns) => [$"--net={PathOf(ns)}", Tool];
 
     /// <summary>
     /// Runs every one of <paramref name="commands"/> in <paramref name="ns"/> whatever fails ("-force") and
@@ -40,10 +51,16 @@ public static class Ip
     public static async Task ForceBatchAsync(string? ns, IEnumerable<string> commands, CancellationToken cancellationToken)
     {
         var script = string.Concat(commands.Select(c => c + "\n"));
-        string[] args = ns is null ? ["-force", "-batch", "-"] : ["-n", ns, "-force", "-batch", "-"];
         try
         {
-            await ExternalProgram.RunAsync(Tool, args, script, cancellationToken).ConfigureAwait(false);
+            if (ns is null)
+            {
+                await ExternalProgram.RunAsync(Tool, ["-force", "-batch", "-"], script, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ExternalProgram.RunAsync(Enter, [.. EnterArgs(ns), "-force", "-batch", "-"], script, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (ToolException)
         {

@@ -24,6 +24,14 @@ public static class IcmpProber
     private const int SoRcvBufForce = 33;
     private const int ReceiveBuffer = 4 << 20;
     private static readonly TimeSpan s_lastReplies = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan s_idleStep = TimeSpan.FromMilliseconds(20);
+
+    // Targets taken from the schedule at a time: small enough that retries due meanwhile are not kept
+    // waiting behind a whole first round.
+    private const int SendBatch = 32;
+
+    /// <summary>Longest wait before a pair is asked again (the wait doubles from <see cref="ProbeOptions.Interval"/> up to this).</summary>
+    private static readonly TimeSpan s_maxRetry = TimeSpan.FromSeconds(1);
 
     /// <summary>Packets per second all sources together may send; bursts beyond this overflow the tunnels' queues.</summary>
     public const double DefaultRate = 20_000;
@@ -33,10 +41,10 @@ public static class IcmpProber
         var groups = targets.Select((t, i) => (Target: t, Index: i)).GroupBy(x => x.Target.FromNamespace).ToList();
         var results = new ProbeResult[targets.Count];
         var pacer = new Pacer(options.Rate);
-        await Task.WhenAll(groups.Select(async group =>
+        await Task.WhenAll(groups.Select(async (group, source) =>
         {
             var items = group.ToList();
-            var found = await ProbeFromAsync(group.Key, [.. items.Select(x => x.Target)], options, pacer, cancellationToken).ConfigureAwait(false);
+            var found = await ProbeFromAsync(group.Key, [.. items.Select(x => x.Target)], source, options, pacer, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < items.Count; i++)
             {
                 results[items[i].Index] = found[i];
@@ -45,21 +53,22 @@ public static class IcmpProber
         return results;
     }
 
-    private static async Task<ProbeResult[]> ProbeFromAsync(string ns, ProbeTarget[] targets, ProbeOptions options, Pacer pacer, CancellationToken cancellationToken)
+    private static async Task<ProbeResult[]> ProbeFromAsync(string ns, ProbeTarget[] targets, int source, ProbeOptions options, Pacer pacer, CancellationToken cancellationToken)
     {
         using var socket = NetNs.Run(ns, OpenSocket);
         var session = new Session(targets, (ushort)Random.Shared.Next(1, ushort.MaxValue), pacer);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var receiving = ReceiveAsync(socket, session, stop.Token);
+        var schedule = new RetrySchedule([.. targets.Select(t => t.MaxAttempts ?? 0)], options.Interval, s_maxRetry, source);
         try
         {
             if (options.UntilReachableWithin is { } within)
             {
-                await SendUntilReachableAsync(socket, session, options.Interval, within, cancellationToken).ConfigureAwait(false);
+                await SendUntilReachableAsync(socket, session, schedule, within, options.Window, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await SendRoundsAsync(socket, session, options, cancellationToken).ConfigureAwait(false);
+                await SendRoundsAsync(socket, session, schedule.Order, options, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -71,7 +80,8 @@ public static class IcmpProber
         return session.Results();
     }
 
-    private static async Task SendRoundsAsync(Socket socket, Session session, ProbeOptions options, CancellationToken cancellationToken)
+    /// <summary>Measure mode: <see cref="ProbeOptions.Count"/> rounds to every target, each round in the spread <paramref name="order"/>.</summary>
+    private static async Task SendRoundsAsync(Socket socket, Session session, IReadOnlyList<int> order, ProbeOptions options, CancellationToken cancellationToken)
     {
         for (var round = 0; round < options.Count; round++)
         {
@@ -80,7 +90,7 @@ public static class IcmpProber
                 await Task.Delay(options.Interval, cancellationToken).ConfigureAwait(false);
             }
 
-            for (var i = 0; i < session.Targets.Length; i++)
+            foreach (var i in order)
             {
                 await SendAsync(socket, session, i, cancellationToken).ConfigureAwait(false);
             }
@@ -114,37 +124,63 @@ public static class IcmpProber
         return socket;
     }
 
-    /// <summary>Re-sends to every pair not yet answered, a round every <paramref name="interval"/>, until all answer or time is up.</summary>
-    private static async Task SendUntilReachableAsync(Socket socket, Session session, TimeSpan interval, TimeSpan within, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends to every pair once, then again only to the unanswered ones, each when its own wait is over
+    /// (<see cref="RetrySchedule"/>), until all answer, every unanswered pair has had its attempts and their
+    /// replies their time, or <paramref name="within"/> has passed.
+    /// </summary>
+    private static async Task SendUntilReachableAsync(Socket socket, Session session, RetrySchedule schedule, TimeSpan within, int? window, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < within)
+        var inFlight = new InFlight(window ?? int.MaxValue, s_maxRetry);
+        while (clock.Elapsed < within && !session.AllReached())
         {
-            var pending = Enumerable.Range(0, session.Targets.Length).Where(i => !session.Reached(i)).ToList();
-            if (pending.Count == 0)
+            var due = schedule.Due(clock.Elapsed, session.Reached, SendBatch);
+            foreach (var i in due)
+            {
+                while (!inFlight.TryAdd(i, clock.Elapsed, session.Reached) && clock.Elapsed < within)
+                {
+                    await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                }
+
+                await SendAsync(socket, session, i, cancellationToken).ConfigureAwait(false);
+                schedule.Sent(i, clock.Elapsed);
+            }
+
+            if (due.Count > 0)
+            {
+                continue;
+            }
+
+            if (schedule.NextDue(session.Reached) is not { } next)
             {
                 return;
             }
 
-            var round = Stopwatch.StartNew();
-            foreach (var i in pending)
+            // Nothing due now: sleep until the next is, in short steps so that the last reply ends the wait.
+            var wait = Min(next - clock.Elapsed, within - clock.Elapsed, s_idleStep);
+            if (wait <= TimeSpan.Zero)
             {
-                await SendAsync(socket, session, i, cancellationToken).ConfigureAwait(false);
+                if (schedule.Done(session.Reached))
+                {
+                    return;
+                }
+
+                wait = TimeSpan.FromMilliseconds(1);
             }
 
-            while (round.Elapsed < interval && !session.AllReached())
-            {
-                await Task.Delay(5, cancellationToken).ConfigureAwait(false);
-            }
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
         }
 
-        // Replies to the last round may still be on their way when time is up.
+        // Replies to the last requests may still be on their way when time is up.
         var grace = Stopwatch.StartNew();
         while (grace.Elapsed < s_lastReplies && !session.AllReached())
         {
             await Task.Delay(5, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b, TimeSpan c) => a < b ? (a < c ? a : c) : (b < c ? b : c);
 
     private static async Task SendAsync(Socket socket, Session session, int target, CancellationToken cancellationToken)
     {

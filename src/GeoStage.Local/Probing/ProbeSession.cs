@@ -1,17 +1,22 @@
 namespace GeoStage.Local.Probing;
 
 /// <summary>
-/// The probes of one source socket: what was sent and what came back, per target.
+/// The probes of one source socket: what was sent and what came back, per target, as counts and sums
+/// rather than a list of RTTs per pair (999,000 lists made up's peak RSS 810 MiB at 1,000 nodes).
 /// Concurrency: the sender and the receive loop both touch it; every member takes the lock.
 /// </summary>
 internal sealed class Session
 {
     private readonly object _gate = new();
     private readonly int[] _sent;
-    private readonly List<double>[] _rtts;
+    private readonly int[] _received;
+    private readonly double[] _sum;
+    private readonly double[] _min;
+    private readonly double[] _max;
     private readonly int?[] _ttl;
     private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
     private ushort _sequence;
+    private int _reached;
 
     public Session(ProbeTarget[] targets, ushort identifier, Pacer pacer)
     {
@@ -19,7 +24,10 @@ internal sealed class Session
         Identifier = identifier;
         Pacer = pacer;
         _sent = new int[targets.Length];
-        _rtts = [.. targets.Select(_ => new List<double>())];
+        _received = new int[targets.Length];
+        _sum = new double[targets.Length];
+        _min = new double[targets.Length];
+        _max = new double[targets.Length];
         _ttl = new int?[targets.Length];
     }
 
@@ -33,7 +41,7 @@ internal sealed class Session
     {
         lock (_gate)
         {
-            return Answered(1);
+            return _reached == _received.Length;
         }
     }
 
@@ -57,7 +65,7 @@ internal sealed class Session
     {
         lock (_gate)
         {
-            return _rtts[target].Count > 0;
+            return _received[target] > 0;
         }
     }
 
@@ -65,7 +73,16 @@ internal sealed class Session
     {
         lock (_gate)
         {
-            _rtts[target].Add(rttMs);
+            if (_received[target]++ == 0)
+            {
+                _reached++;
+                _min[target] = rttMs;
+                _max[target] = rttMs;
+            }
+
+            _sum[target] += rttMs;
+            _min[target] = Math.Min(_min[target], rttMs);
+            _max[target] = Math.Max(_max[target], rttMs);
             _ttl[target] = ttl;
             _waiters.RemoveAll(w =>
             {
@@ -103,13 +120,13 @@ internal sealed class Session
             return [.. Targets.Select((t, i) => new ProbeResult(
                 t,
                 _sent[i],
-                _rtts[i].Count,
-                _rtts[i].Count > 0 ? Math.Round(_rtts[i].Average(), 3) : null,
-                _rtts[i].Count > 0 ? Math.Round(_rtts[i].Min(), 3) : null,
-                _rtts[i].Count > 0 ? Math.Round(_rtts[i].Max(), 3) : null,
+                _received[i],
+                _received[i] > 0 ? Math.Round(_sum[i] / _received[i], 3) : null,
+                _received[i] > 0 ? Math.Round(_min[i], 3) : null,
+                _received[i] > 0 ? Math.Round(_max[i], 3) : null,
                 _ttl[i]))];
         }
     }
 
-    private bool Answered(int count) => _rtts.All(r => r.Count >= count);
+    private bool Answered(int count) => _received.All(r => r >= count);
 }

@@ -97,3 +97,33 @@ public sealed class TopologyEditorLimitTests
         Assert.StartsWith("the location is 52,428,800 characters long; at most 256 are allowed", refused.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>An OpenVPN mesh whose processes would not fit in the host's memory is refused up front.</summary>
+public sealed class SpecMemoryCapacityTests
+{
+    private static readonly HostLimits s_host = new(PidMax: 4_194_304, ThreadsMax: 4_194_304, ThreadsNow: 350, MaxNetNamespaces: 96_363, NetNamespacesNow: 6);
+
+    [Fact]
+    public void Load_TwentySiteMeshOnAHostWithTwoGiBAvailable_RefusedAtOverlayBackendSuggestingWireGuard()
+    {
+        // 380 openvpn processes at 9 MiB: 3.3 GiB; three quarters of 2 GiB may be used.
+        var host = s_host with { MemoryAvailable = 2L << 30 };
+        var yaml = SpecCapacityTests.Sites(20) + "overlay:\n  backend: openvpn\n";
+
+        var error = Assert.Single(Assert.Throws<SpecException>(() => SpecValidator.Load(yaml, "mesh.yaml", [], host)).Errors);
+
+        Assert.Equal(("mesh.yaml", 25, 12, "overlay.backend"), (error.File, error.Line, error.Column, error.Path));
+        Assert.StartsWith("20 sites in an OpenVPN mesh need 380 openvpn processes, about 3.3 GiB of memory at 9 MiB each; this host has 2 GiB available", error.Message, StringComparison.Ordinal);
+        Assert.Contains("overlay.backend: wireguard", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_TwentySiteMeshOnAHostWithTwentyGiBAvailable_Accepted()
+    {
+        var host = s_host with { MemoryAvailable = 20L << 30 };
+
+        var model = SpecValidator.Load(SpecCapacityTests.Sites(20), "mesh.yaml", [], host);
+
+        Assert.Equal(190, model.Overlay.Tunnels.Count);
+    }
+}
