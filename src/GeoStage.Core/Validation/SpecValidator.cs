@@ -73,7 +73,7 @@ public sealed partial class SpecValidator
         var nodes = BuildNodes(spec, sites);
 
         // Before the overlay is planned: a mesh the host cannot hold is not worth n(n-1)/2 tunnel plans.
-        if (_errors.Count == 0 && _hostLimits is not null && !Fits(sites.Count, nodes.Count, _hostLimits, _map.Has("overlay.backend")))
+        if (_errors.Count == 0 && _hostLimits is not null && !Fits(sites.Count, nodes.Count, spec.Overlay.Backend == "wireguard", _hostLimits, _map.Has("overlay.backend")))
         {
             return null;
         }

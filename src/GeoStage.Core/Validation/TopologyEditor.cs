@@ -197,9 +197,9 @@ public static class TopologyEditor
         }
 
         // The processes of the running environment already count in ThreadsNow; only the new tunnels' are added.
-        if (hostLimits is not null && 2L * tunnels.Count > hostLimits.ProcessesAvailable)
+        if (hostLimits is not null && model.Overlay.Backend == OverlayBackend.OpenVpn && 2L * tunnels.Count > hostLimits.ProcessesAvailable)
         {
-            throw new InvalidRequestException($"another site in this {model.Sites.Count:N0}-site OpenVPN mesh needs {tunnels.Count:N0} tunnels and {2 * tunnels.Count:N0} openvpn processes; this host has {hostLimits.ProcessesAvailable:N0} to spare ({hostLimits.ProcessBound} {Math.Min(hostLimits.PidMax, hostLimits.ThreadsMax):N0}, {hostLimits.Headroom:N0} kept free). Remove a site first, or use an overlay needing fewer processes (WireGuard: one per site, planned)");
+            throw new InvalidRequestException($"another site in this {model.Sites.Count:N0}-site OpenVPN mesh needs {tunnels.Count:N0} tunnels and {2 * tunnels.Count:N0} openvpn processes; this host has {hostLimits.ProcessesAvailable:N0} to spare ({hostLimits.ProcessBound} {Math.Min(hostLimits.PidMax, hostLimits.ThreadsMax):N0}, {hostLimits.Headroom:N0} kept free). Remove a site first, or use overlay.backend: wireguard (one process per site)");
         }
 
         return (site, tunnels);

@@ -19,7 +19,7 @@ public sealed class SpecCapacityTests
 
         // 32,768 - 350 running - 3,276 kept free - 8 = 29,134 processes: 171 sites need 29,070, 172 need 29,412.
         Assert.Contains("at most 171 here", error.Message, StringComparison.Ordinal);
-        Assert.Contains("WireGuard", error.Message, StringComparison.Ordinal);
+        Assert.Contains("overlay.backend: wireguard", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -125,5 +125,41 @@ public sealed class SpecMemoryCapacityTests
         var model = SpecValidator.Load(SpecCapacityTests.Sites(20), "mesh.yaml", [], host);
 
         Assert.Equal(190, model.Overlay.Tunnels.Count);
+    }
+
+    [Fact]
+    public void Load_TwentySiteWireGuardMeshOnAHostWithTwoGiBAvailable_Accepted()
+    {
+        // The same 20 sites that OpenVPN needs 380 processes for: WireGuard needs 20.
+        var host = s_host with { MemoryAvailable = 2L << 30 };
+        var yaml = SpecCapacityTests.Sites(20) + "overlay:\n  backend: wireguard\n";
+
+        var model = SpecValidator.Load(yaml, "mesh.yaml", [], host);
+
+        Assert.Equal(20, model.Sites.Count);
+    }
+
+    [Fact]
+    public void Load_ThreeHundredSiteWireGuardMeshOnAHostOf32768Pids_Accepted()
+    {
+        // Refused for OpenVPN (89,700 processes); one wireguard-go per site fits easily.
+        var host = s_host with { PidMax = 32_768, MemoryAvailable = 20L << 30 };
+        var yaml = SpecCapacityTests.Sites(300) + "overlay:\n  backend: wireguard\n";
+
+        var model = SpecValidator.Load(yaml, "big.yaml", [], host);
+
+        Assert.Equal(300, model.Sites.Count);
+    }
+
+    [Fact]
+    public void Load_WireGuardSitesBeyondMemory_RefusedAtSites()
+    {
+        var host = s_host with { MemoryAvailable = 64L << 20 };
+        var yaml = SpecCapacityTests.Sites(20) + "overlay:\n  backend: wireguard\n";
+
+        var error = Assert.Single(Assert.Throws<SpecException>(() => SpecValidator.Load(yaml, "mesh.yaml", [], host)).Errors);
+
+        Assert.Equal("sites", error.Path);
+        Assert.StartsWith("20 sites with WireGuard need about 0.2 GiB of memory for their wireguard-go processes", error.Message, StringComparison.Ordinal);
     }
 }
