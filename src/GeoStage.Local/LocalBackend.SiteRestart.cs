@@ -25,8 +25,7 @@ public sealed partial class LocalBackend
         List<ProcessRecord> dead;
         lock (_checking)
         {
-            dead = [.. TunnelEnds(state).Where(r => r.Site is not null && !IsEndAlive(r) && !AwaitsRepair(r, open)
-                && !(_tunnelRestarts.TryGetValue(r.Pid, out var last) && now - last < s_tunnelRestartGap))];
+            dead = [.. DeadEndsDue(state, open, now).Where(r => r.Site is not null)];
         }
 
         var restarted = new List<TunnelRestart>();

@@ -49,24 +49,13 @@ public sealed partial class LocalBackend
         var restarted = new List<TunnelRestart>();
         lock (_checking)
         {
-            for (var i = 0; i < processes.Count; i++)
+            foreach (var record in DeadEndsDue(state, open, now))
             {
-                var record = processes[i];
-                if (record.Role != driver.Name || IsEndAlive(record) || AwaitsRepair(record, open))
-                {
-                    continue;
-                }
-
-                if (_tunnelRestarts.TryGetValue(record.Pid, out var last) && now - last < s_tunnelRestartGap)
-                {
-                    continue;
-                }
-
                 cancellationToken.ThrowIfCancellationRequested();
                 var (process, started) = ProcessLauncher.Start(record.Role, record.Namespace, record.Command, record.LogFile);
                 process.Dispose();
                 _tunnelRestarts[started.Pid] = now;
-                processes[i] = started with { Site = record.Site, Peer = record.Peer, Interface = record.Interface };
+                processes[processes.IndexOf(record)] = started with { Site = record.Site, Peer = record.Peer, Interface = record.Interface };
                 restarted.Add(new TunnelRestart(record.Site ?? "?", record.Peer ?? "?", driver.DisplayName, $"pid {record.Pid}", $"pid {started.Pid}", record.Command));
             }
         }
@@ -80,6 +69,14 @@ public sealed partial class LocalBackend
         _store.Save(next);
         return Task.FromResult(new TunnelSupervision(next, restarted));
     }
+
+    /// <summary>
+    /// The tunnel ends whose process died and may be restarted now: not waiting for the repair of an open
+    /// fault, and not restarted by the daemon within the gap. The caller holds <see cref="_checking"/>.
+    /// </summary>
+    private List<ProcessRecord> DeadEndsDue(EnvironmentState state, IReadOnlyCollection<Fault> open, DateTimeOffset now) =>
+        [.. TunnelEnds(state).Where(r => !IsEndAlive(r) && !AwaitsRepair(r, open)
+            && !(_tunnelRestarts.TryGetValue(r.Pid, out var last) && now - last < s_tunnelRestartGap))];
 
     private static bool AwaitsRepair(ProcessRecord record, IReadOnlyCollection<Fault> open) =>
         open.Any(f => f.Kind == FaultKind.Missing && f.Namespace == record.Namespace

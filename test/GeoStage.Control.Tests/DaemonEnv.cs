@@ -1,3 +1,4 @@
+using GeoStage.Control.Store;
 using GeoStage.Local.Instances;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -111,6 +112,41 @@ internal sealed class DaemonEnv : IAsyncDisposable
     {
         using var client = Client();
         return await client.GetAsync<List<InstanceView>>($"v1/instances?workload={workload}", CancellationToken.None);
+    }
+
+    /// <summary>The daemon's events so far, read without blocking a thread (waits poll this from the thread pool).</summary>
+    public async Task<List<EventRecord>> EventsAsync()
+    {
+        using var client = Client();
+        var events = new List<EventRecord>();
+        await foreach (var line in client.LinesAsync("v1/events", CancellationToken.None))
+        {
+            events.Add(System.Text.Json.JsonSerializer.Deserialize<EventRecord>(line, Wire.Options)!);
+        }
+
+        return events;
+    }
+
+    /// <summary>Waits for the first event of <paramref name="kind"/> whose message starts with <paramref name="about"/>.</summary>
+    public async Task<EventRecord> WaitEventAsync(string kind, string about, TimeSpan timeout)
+    {
+        EventRecord? found = null;
+        await Wait.UntilAsync(async () => (found = (await EventsAsync()).FirstOrDefault(e => e.Kind == kind && e.Message.StartsWith(about, StringComparison.Ordinal))) is not null, timeout, $"a {kind} event about {about}");
+        return found!;
+    }
+
+    /// <summary>Measures until every pair answers (a repaired or restarted tunnel handshakes again first), or returns the last count after <paramref name="timeout"/>.</summary>
+    public async Task<Core.Model.Reachability> WaitFullReachAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var reach = await Backend.MeasureAsync(Store.Load(Name)!, new Core.Backends.MeasureOptions { Count = 1 }, CancellationToken.None);
+            if (reach.All || clock.Elapsed > timeout)
+            {
+                return reach;
+            }
+        }
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds for the workload's view, polling the API.</summary>

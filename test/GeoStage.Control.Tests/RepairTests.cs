@@ -1,6 +1,5 @@
 using GeoStage.Core.Processes;
 using System.Diagnostics;
-using GeoStage.Control.Api;
 using GeoStage.Control.Reconcile;
 using GeoStage.Control.Store;
 using GeoStage.Core.Backends;
@@ -27,11 +26,11 @@ public sealed class RepairTests(ITestOutputHelper output)
         Delete(router, "tun-b");
         var status = await env.Backend.ReadAsync(env.Store.Load(env.Name)!, CancellationToken.None);
         await env.StartDaemonAsync();
-        var repaired = await WaitEventAsync(env, "device-repaired", "tun-b");
-        var reach = await WaitFullReachAsync(env);
+        var repaired = await env.WaitEventAsync("device-repaired", "tun-b", s_repair);
+        var reach = await env.WaitFullReachAsync(s_repair);
 
         Assert.Contains(status.Faults, f => f.Namespace == router && f.Device == "tun-b" && f.Kind == FaultKind.Missing);
-        Assert.Contains(await EventsAsync(env), e => e.Kind == "device-fault" && e.Message.StartsWith("tun-b of router a: missing", StringComparison.Ordinal));
+        Assert.Contains(await env.EventsAsync(), e => e.Kind == "device-fault" && e.Message.StartsWith("tun-b of router a: missing", StringComparison.Ordinal));
         Assert.Contains("restarted OpenVPN a->b", repaired.Message, StringComparison.Ordinal);
         Assert.Contains("192.168.20.0/24 dev tun-b", RootSnapshot.Run("ip", "-n", router, "route", "show"), StringComparison.Ordinal);
         Assert.Equal(56, reach.ReachableCount);
@@ -46,9 +45,9 @@ public sealed class RepairTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var deleted = DateTimeOffset.UtcNow;
         Delete(LocalNames.Router(env.Name, "a"), "tun-b");
-        var fault = await WaitEventAsync(env, "device-fault", "tun-b");
-        var repaired = await WaitEventAsync(env, "device-repaired", "tun-b");
-        var reach = await WaitFullReachAsync(env);
+        var fault = await env.WaitEventAsync("device-fault", "tun-b", s_repair);
+        var repaired = await env.WaitEventAsync("device-repaired", "tun-b", s_repair);
+        var reach = await env.WaitFullReachAsync(s_repair);
         output.WriteLine($"tun-b: seen {(fault.At - deleted).TotalMilliseconds:0} ms after the delete; {repaired.Message}; 56/56 again {clock.ElapsedMilliseconds} ms after the delete");
 
         Assert.Equal(56, reach.ReachableCount);
@@ -62,14 +61,14 @@ public sealed class RepairTests(ITestOutputHelper output)
 
         var clock = Stopwatch.StartNew();
         Delete(router, "wan0");
-        var repaired = await WaitEventAsync(env, "device-repaired", "wan0 of router b");
-        var reach = await WaitFullReachAsync(env);
+        var repaired = await env.WaitEventAsync("device-repaired", "wan0 of router b", s_repair);
+        var reach = await env.WaitFullReachAsync(s_repair);
         output.WriteLine($"wan0: {repaired.Message}; 56/56 again {clock.ElapsedMilliseconds} ms after the delete");
         var openvpn = env.Store.Load(env.Name)!.Processes.Where(p => p.Role == "openvpn").ToList();
 
         Assert.Equal(56, reach.ReachableCount);
         Assert.Contains("restarted OpenVPN b->a", repaired.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(await EventsAsync(env), e => e.Kind == "tunnel-restarted");
+        Assert.DoesNotContain(await env.EventsAsync(), e => e.Kind == "tunnel-restarted");
         Assert.All(openvpn, p => Assert.True(ProcTable.IsAlive(p.Pid, p.StartTicks), $"OpenVPN {p.Site}->{p.Peer} pid {p.Pid} is not running"));
         Assert.Contains("10.4.0.91/16", RootSnapshot.Run("ip", "-n", router, "-o", "addr", "show", "dev", "wan0"), StringComparison.Ordinal);
     }
@@ -83,9 +82,9 @@ public sealed class RepairTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var deleted = DateTimeOffset.UtcNow;
         Delete(node, "eth0");
-        var fault = await WaitEventAsync(env, "device-fault", "eth0 of node node03");
-        var repaired = await WaitEventAsync(env, "device-repaired", "eth0 of node node03");
-        var reach = await WaitFullReachAsync(env);
+        var fault = await env.WaitEventAsync("device-fault", "eth0 of node node03", s_repair);
+        var repaired = await env.WaitEventAsync("device-repaired", "eth0 of node node03", s_repair);
+        var reach = await env.WaitFullReachAsync(s_repair);
         output.WriteLine($"eth0: seen {(fault.At - deleted).TotalMilliseconds:0} ms after the delete; {repaired.Message}; 56/56 again {clock.ElapsedMilliseconds} ms after the delete");
 
         Assert.Equal("node03", fault.Node);
@@ -102,8 +101,8 @@ public sealed class RepairTests(ITestOutputHelper output)
 
         var clock = Stopwatch.StartNew();
         Delete(fabric, "s0");
-        var repaired = await WaitEventAsync(env, "device-repaired", "s0 of the fabric");
-        var reach = await WaitFullReachAsync(env);
+        var repaired = await env.WaitEventAsync("device-repaired", "s0 of the fabric", s_repair);
+        var reach = await env.WaitFullReachAsync(s_repair);
         output.WriteLine($"s0: {repaired.Message}; 56/56 again {clock.ElapsedMilliseconds} ms after the delete");
 
         Assert.Equal(56, reach.ReachableCount);
@@ -125,7 +124,7 @@ public sealed class RepairTests(ITestOutputHelper output)
         for (var i = 1; i <= 4 && largest.Size <= Bound; i++)
         {
             Delete(router, "tun-b");
-            async Task<bool> RepairedAsync() => (await EventsAsync(env)).Count(e => e.Kind == "device-repaired" && e.Message.StartsWith("tun-b", StringComparison.Ordinal)) >= i
+            async Task<bool> RepairedAsync() => (await env.EventsAsync()).Count(e => e.Kind == "device-repaired" && e.Message.StartsWith("tun-b", StringComparison.Ordinal)) >= i
                 && RootSnapshot.Run("ip", "-n", router, "route", "show").Contains("dev tun-b", StringComparison.Ordinal);
             await Wait.UntilAsync(async () => largest.Size > Bound || await RepairedAsync(), s_repair, $"repair {i} of tun-b");
         }
@@ -137,7 +136,7 @@ public sealed class RepairTests(ITestOutputHelper output)
         Assert.InRange(largest.Size, 1, Bound);
         Assert.True(File.Exists(log + ".1"), "the flooded log was never rotated");
         Assert.All(Enumerable.Range(1, 3).Select(i => $"{log}.{i}").Where(File.Exists), f => Assert.InRange(new FileInfo(f).Length, 0, Bound));
-        Assert.Equal(56, (await WaitFullReachAsync(env)).ReachableCount);
+        Assert.Equal(56, (await env.WaitFullReachAsync(s_repair)).ReachableCount);
     }
 
     [RootFact("openvpn", "nsenter", "setsid")]
@@ -167,7 +166,7 @@ public sealed class RepairTests(ITestOutputHelper output)
         using var sampling = new CancellationTokenSource();
         var largest = new Largest(victim.LogFile);
         var sampler = largest.SampleAsync(sampling.Token);
-        async Task<List<EventRecord>> RestartsAsync() => [.. (await EventsAsync(env)).Where(e => e.Kind == "device-repaired" && e.Message.StartsWith("tun-west of router east: restarted", StringComparison.Ordinal))];
+        async Task<List<EventRecord>> RestartsAsync() => [.. (await env.EventsAsync()).Where(e => e.Kind == "device-repaired" && e.Message.StartsWith("tun-west of router east: restarted", StringComparison.Ordinal))];
         await Wait.UntilAsync(async () => largest.Size > Bound || (await RestartsAsync()).Count >= 3, s_repair, "three restarts of the flooding process");
         await sampling.CancelAsync();
         await sampler;
@@ -175,7 +174,7 @@ public sealed class RepairTests(ITestOutputHelper output)
         output.WriteLine($"largest {victim.LogFile}: {largest.Size} bytes; restarts at {string.Join(", ", restarts.Select(r => r.At.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)))}");
 
         Assert.InRange(largest.Size, 1, Bound);
-        Assert.Contains(await EventsAsync(env), e => e.Kind == "device-fault" && e.Message.Contains("MiB/s to its log: \"read from TUN/TAP", StringComparison.Ordinal));
+        Assert.Contains(await env.EventsAsync(), e => e.Kind == "device-fault" && e.Message.Contains("MiB/s to its log: \"read from TUN/TAP", StringComparison.Ordinal));
         Assert.True(restarts[1].At - restarts[0].At >= TimeSpan.FromSeconds(0.5), "no backoff between the first two restarts");
         Assert.True(restarts[2].At - restarts[1].At >= TimeSpan.FromSeconds(1), "the backoff did not grow");
     }
@@ -212,38 +211,4 @@ public sealed class RepairTests(ITestOutputHelper output)
     }
 
     private static void Delete(string ns, string device) => RootSnapshot.Run("ip", "-n", ns, "link", "del", device);
-
-    /// <summary>The daemon's events so far, read without blocking a thread (waits poll this from the thread pool).</summary>
-    private static async Task<List<EventRecord>> EventsAsync(DaemonEnv env)
-    {
-        using var client = env.Client();
-        var events = new List<EventRecord>();
-        await foreach (var line in client.LinesAsync("v1/events", CancellationToken.None))
-        {
-            events.Add(System.Text.Json.JsonSerializer.Deserialize<EventRecord>(line, Wire.Options)!);
-        }
-
-        return events;
-    }
-
-    private static async Task<EventRecord> WaitEventAsync(DaemonEnv env, string kind, string about)
-    {
-        EventRecord? found = null;
-        await Wait.UntilAsync(async () => (found = (await EventsAsync(env)).FirstOrDefault(e => e.Kind == kind && e.Message.StartsWith(about, StringComparison.Ordinal))) is not null, s_repair, $"a {kind} event about {about}");
-        return found!;
-    }
-
-    /// <summary>Measures until every pair answers (a repaired tunnel handshakes again first), or fails with the last count.</summary>
-    private static async Task<Core.Model.Reachability> WaitFullReachAsync(DaemonEnv env)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var reach = await env.Backend.MeasureAsync(env.Store.Load(env.Name)!, new MeasureOptions { Count = 1 }, CancellationToken.None);
-            if (reach.All || clock.Elapsed > s_repair)
-            {
-                return reach;
-            }
-        }
-    }
 }

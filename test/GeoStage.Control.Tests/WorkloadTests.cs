@@ -42,15 +42,7 @@ public sealed class WorkloadTests
 
         Assert.True(mixed.Versions["1"] > 0 && mixed.Versions["2"] > 0);
         Assert.Equal(3, done.Healthy);
-        using var client = env.Client();
-        var replaced = new List<string>();
-        await foreach (var line in client.LinesAsync("v1/events", CancellationToken.None))
-        {
-            if (line.Contains("\"instance-replacing\"", StringComparison.Ordinal))
-            {
-                replaced.Add(System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("node").GetString()!);
-            }
-        }
+        var replaced = (await env.EventsAsync()).Where(e => e.Kind == "instance-replacing").Select(e => e.Node!).ToList();
 
         // Site east (e1, e2) is done before site west (w1) starts.
         Assert.Equal(["e1", "e2", "w1"], replaced);
@@ -143,15 +135,7 @@ public sealed class WorkloadTests
             await Wait.UntilAsync(async () => (await env.InstancesAsync("sleeper")).Single() is { Restarts: var r, State: "healthy" } && r == expected, s_settle, $"restart {crash}");
         }
 
-        using var client = env.Client();
-        var crashes = new List<string>();
-        await foreach (var line in client.LinesAsync("v1/events", CancellationToken.None))
-        {
-            if (line.Contains("\"instance-crashed\"", StringComparison.Ordinal))
-            {
-                crashes.Add(System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("message").GetString()!);
-            }
-        }
+        var crashes = (await env.EventsAsync()).Where(e => e.Kind == "instance-crashed").Select(e => e.Message).ToList();
 
         Assert.Equal(3, crashes.Count);
         Assert.Contains("killed by signal 9; restart 1 in 250 ms", crashes[0], StringComparison.Ordinal);
