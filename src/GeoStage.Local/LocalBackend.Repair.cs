@@ -160,14 +160,9 @@ public sealed partial class LocalBackend
             foreach (var record in records.Where(r => r.Site is not null))
             {
                 var plan = DriverOf(state.Model).PlanSite(SiteInterfaceOf(state.Model, record.Site!), inputs);
-                try
+                if (await TryConfigureRestartedAsync(state.Model, record.Site!, plan, cancellationToken).ConfigureAwait(false) is { } failed)
                 {
-                    await ConfigureSiteInterfaceAsync(state.Model, record.Site!, plan, withRoutes: !OverlayHeldDown(state.Name), cancellationToken).ConfigureAwait(false);
-                }
-                catch (ToolException e)
-                {
-                    // Not thrown: the restarted process is recorded in the state returned; the next check configures it again.
-                    restarted.Add($"configuring site {record.Site}'s interface failed ({e.Message})");
+                    restarted.Add($"configuring site {record.Site}'s interface failed ({failed})");
                 }
             }
         }

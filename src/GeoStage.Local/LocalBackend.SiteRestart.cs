@@ -1,3 +1,4 @@
+using GeoStage.Core.Overlay;
 using System.Diagnostics;
 using GeoStage.Core.Backends;
 using GeoStage.Core.Model;
@@ -84,16 +85,30 @@ public sealed partial class LocalBackend
             done = $"{done}; {(old is null ? "started" : $"restarted (was pid {old.Pid})")} as pid {started.Pid}";
         }
 
-        try
+        if (await TryConfigureRestartedAsync(model, site, plan, cancellationToken).ConfigureAwait(false) is { } failed)
         {
-            await ConfigureSiteInterfaceAsync(model, site, plan, withRoutes: !OverlayHeldDown(model.Name), cancellationToken).ConfigureAwait(false);
-        }
-        catch (ToolException e)
-        {
-            done = $"{done}, but configuring it failed ({e.Message}); the next check configures it again";
+            done = $"{done}, but configuring it failed ({failed}); the next check configures it again";
         }
 
         return (state, done);
+    }
+
+    /// <summary>
+    /// Configures a site's interface whose process was just started again (routed unless reach
+    /// --without-overlay holds the routes out). A failure is answered, not thrown: the restarted process is
+    /// recorded either way, and the next device check finds the interface unrouted and configures it again.
+    /// </summary>
+    private async Task<string?> TryConfigureRestartedAsync(EnvironmentModel model, string site, TunnelEndPlan plan, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ConfigureSiteInterfaceAsync(model, site, plan, withRoutes: !OverlayHeldDown(model.Name), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (ToolException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>
